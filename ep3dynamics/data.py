@@ -6,14 +6,14 @@
 __all__ = ['NORMALIZATIONS', 'DATASETS', 'check_matrix', 'check_finite', 'check_same_length', 'as_targets', 'resolve_device',
            'normalize_features', 'one_hot', 'seeded_subset', 'default_data_dir', 'load_dataset', 'CustomDataset']
 
-# %% ../nbs/00_data.ipynb #2029df83
+# %% ../nbs/00_data.ipynb #5f11e15b
 import math
 from pathlib import Path
 
 import numpy as np
 import torch
 
-# %% ../nbs/00_data.ipynb #42ff8983
+# %% ../nbs/00_data.ipynb #b4c0a821
 def check_matrix(t, name, ndim=2):
     "Return `t` if it is a non-empty torch tensor with `ndim` dimensions, else raise a `ValueError` naming `name`."
     if not isinstance(t, torch.Tensor):
@@ -23,7 +23,7 @@ def check_matrix(t, name, ndim=2):
     if t.numel() == 0: raise ValueError(f"`{name}` is empty (shape {tuple(t.shape)}).")
     return t
 
-# %% ../nbs/00_data.ipynb #9efe18a6
+# %% ../nbs/00_data.ipynb #c4a07ece
 def check_finite(t, name):
     "Return `t` if it holds no NaN or Inf, else raise a `ValueError` that counts them."
     if t.is_floating_point() or t.is_complex():
@@ -33,14 +33,14 @@ def check_finite(t, name):
                              f"clean or impute them before fitting.")
     return t
 
-# %% ../nbs/00_data.ipynb #f7001f8c
+# %% ../nbs/00_data.ipynb #641e4f45
 def check_same_length(a, b, name_a='X', name_b='y'):
     "Raise a `ValueError` unless `a` and `b` have the same number of rows."
     if len(a) != len(b):
         raise ValueError(f"`{name_a}` has {len(a)} rows but `{name_b}` has {len(b)}; "
                          f"they must describe the same samples.")
 
-# %% ../nbs/00_data.ipynb #6927cf02
+# %% ../nbs/00_data.ipynb #cc87abbc
 def as_targets(y, n=None, name='y'):
     "`y` as a float `(n, c)` target matrix: a vector becomes one column; checks length `n` and finiteness."
     if not isinstance(y, torch.Tensor): y = torch.as_tensor(np.asarray(y))
@@ -51,7 +51,7 @@ def as_targets(y, n=None, name='y'):
     y = y if y.is_floating_point() else y.float()
     return check_finite(y, name)
 
-# %% ../nbs/00_data.ipynb #bfd06923
+# %% ../nbs/00_data.ipynb #2cbae1f9
 def resolve_device(device=None):
     "A `torch.device`: `None` picks CUDA when present, else the CPU; an unavailable device is a `ValueError`."
     if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -67,7 +67,7 @@ def resolve_device(device=None):
         raise ValueError(f"`device`={device!r} is not available here; use 'cpu' or 'cuda'.")
     return dev
 
-# %% ../nbs/00_data.ipynb #cbddfc04
+# %% ../nbs/00_data.ipynb #758aa102
 NORMALIZATIONS = ('unit_range', 'l2', None)
 
 def normalize_features(X_train, X_test, normalize='unit_range'):
@@ -82,7 +82,7 @@ def normalize_features(X_train, X_test, normalize='unit_range'):
     if normalize is None: return X_train, X_test
     raise ValueError(f"`normalize`={normalize!r} is unknown; use one of {NORMALIZATIONS}.")
 
-# %% ../nbs/00_data.ipynb #45a72773
+# %% ../nbs/00_data.ipynb #fa73eac0
 def one_hot(labels, n_classes):
     "Float32 one-hot matrix `(n, n_classes)` of integer `labels`."
     return torch.nn.functional.one_hot(torch.as_tensor(labels).long(), n_classes).float()
@@ -97,7 +97,7 @@ def seeded_subset(n_total, n, seed, name):
     g = torch.Generator().manual_seed(seed)
     return torch.randperm(n_total, generator=g)[:n]
 
-# %% ../nbs/00_data.ipynb #27894248
+# %% ../nbs/00_data.ipynb #dc5d227f
 def _digits(data_dir, seed, **kw):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -115,7 +115,7 @@ def _synthetic(data_dir, seed, n_train=2000, n_test=500, d=32, n_classes=10, sep
     (Xtr, ytr), (Xte, yte) = draw(n_train), draw(n_test)
     return Xtr, ytr, Xte, yte, n_classes
 
-# %% ../nbs/00_data.ipynb #bda35f5f
+# %% ../nbs/00_data.ipynb #f75f997c
 _TORCHVISION = {  # name -> (torchvision class name, folder torchvision reads, files it needs)
     'cifar10': ('CIFAR10', 'cifar-10-batches-py', ['data_batch_1', 'data_batch_2', 'data_batch_3',
                 'data_batch_4', 'data_batch_5', 'test_batch', 'batches.meta']),
@@ -130,24 +130,41 @@ def default_data_dir():
     import os
     return Path(os.environ.get('EP3DYNAMICS_DATA', Path.home()/'.cache'/'ep3dynamics'))
 
+def _read_cifar10(folder):
+    "CIFAR-10's python-pickle batches: `data` (n, 3072) uint8 rows in CHW order and `labels`."
+    import pickle
+    def read(files):
+        batches = [pickle.load(open(folder/f, 'rb'), encoding='latin1') for f in files]
+        return np.concatenate([b['data'] for b in batches]), np.concatenate([b['labels'] for b in batches])
+    (Xtr, ytr), (Xte, yte) = read([f'data_batch_{i}' for i in range(1, 6)]), read(['test_batch'])
+    return Xtr, ytr, Xte, yte, 10
+
+def _read_idx_pair(folder):
+    "The MNIST family's IDX files (train and t10k images and labels)."
+    from torchvision.datasets.mnist import read_image_file, read_label_file
+    read = lambda split: (read_image_file(str(folder/f'{split}-images-idx3-ubyte')).numpy().reshape(-1, 784),
+                          read_label_file(str(folder/f'{split}-labels-idx1-ubyte')).numpy())
+    (Xtr, ytr), (Xte, yte) = read('train'), read('t10k')
+    return Xtr, ytr, Xte, yte, 10
+
 def _torchvision(name, data_dir, seed, **kw):
-    import torchvision.datasets as tvd
+    "Read a torchvision dataset from `data_dir`, downloading it there first when files are missing."
     cls_name, folder, files = _TORCHVISION[name]
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     missing = [f for f in files if not (root/folder/f).exists()]
-    cls = getattr(tvd, cls_name)
-    try:
-        train, test = cls(str(root), train=True, download=bool(missing)), cls(str(root), train=False, download=False)
-    except Exception as e:
-        raise FileNotFoundError(
-            f"Could not load {name!r} from data_dir={str(root)!r} and could not download it ({type(e).__name__}: {e}). "
-            f"Put these files in {str(root/folder)!r}: {', '.join(missing or files)} "
-            f"(the {cls_name} archive from torchvision's source, extracted), or pass another `data_dir`.") from None
-    to_np = lambda ds: (np.asarray(ds.data, dtype=np.float32).reshape(len(ds.data), -1), np.asarray(ds.targets))
-    (Xtr, ytr), (Xte, yte) = to_np(train), to_np(test)
-    return Xtr, ytr, Xte, yte, len(train.classes)
+    if missing:
+        import torchvision.datasets as tvd
+        try: getattr(tvd, cls_name)(str(root), train=True, download=True)
+        except Exception as e:
+            raise FileNotFoundError(
+                f"{name!r} is not in data_dir={str(root)!r} and could not be downloaded ({type(e).__name__}: {e}). "
+                f"Put these files in {str(root/folder)!r}: {', '.join(missing)} "
+                f"(the {cls_name} archive from torchvision's source, extracted), or pass another `data_dir`.") from None
+    reader = _read_cifar10 if name == 'cifar10' else _read_idx_pair
+    Xtr, ytr, Xte, yte, c = reader(root/folder)
+    return Xtr.astype(np.float32), ytr, Xte.astype(np.float32), yte, c
 
-# %% ../nbs/00_data.ipynb #569e91f4
+# %% ../nbs/00_data.ipynb #2633f384
 DATASETS = ('digits', 'synthetic', 'cifar10', 'mnist', 'fashionmnist')
 
 def load_dataset(name='digits', data_dir=None, n_train=None, n_test=None, normalize='unit_range', seed=0, **synthetic):
@@ -169,7 +186,7 @@ def load_dataset(name='digits', data_dir=None, n_train=None, n_test=None, normal
     Xtr, Xte = normalize_features(torch.from_numpy(np.ascontiguousarray(Xtr)), torch.from_numpy(np.ascontiguousarray(Xte)), normalize)
     return c, (Xtr.float(), one_hot(ytr, c)), (Xte.float(), one_hot(yte, c))
 
-# %% ../nbs/00_data.ipynb #7d4061cf
+# %% ../nbs/00_data.ipynb #a800385c
 class CustomDataset(torch.utils.data.Dataset):
     "A map-style dataset of `(X[i], y[i])` pairs."
     def __init__(self, X, y):

@@ -5,18 +5,18 @@
 # %% auto #0
 __all__ = ['accuracy_from_predictions', 'accuracy']
 
-# %% ../nbs/00_metrics.ipynb #f268e943
+# %% ../nbs/00_metrics.ipynb #cc1b66cb
 import torch
 from .data import check_same_length
 
-# %% ../nbs/00_metrics.ipynb #84a3f240
+# %% ../nbs/00_metrics.ipynb #41e710fb
 def accuracy_from_predictions(pred, labels):
     "Fraction of rows whose arg-max of `pred` (n, c) equals `labels` (class indices (n,) or one-hot (n, c))."
     check_same_length(pred, labels, 'pred', 'labels')
     labels = labels.argmax(-1) if labels.ndim == 2 else labels
-    return float((pred.argmax(-1).cpu() == labels.cpu()).float().mean())
+    return int((pred.argmax(-1).cpu() == labels.cpu()).sum()) / len(labels)
 
-# %% ../nbs/00_metrics.ipynb #d5d88a86
+# %% ../nbs/00_metrics.ipynb #325ffcf3
 @torch.no_grad()
 def accuracy(model, loader):
     "Classification accuracy of `model.predict` over a `DataLoader` of `(x, labels)` batches: a `score_fn`."

@@ -22,7 +22,7 @@ def execute_nb(path, skip=('gpu', 'notest')):
     "Run `path` top to bottom, keeping outputs; raise on the first failing cell."
     path = Path(path).resolve()
     nb = read_nb(path)
-    NBProcessor(path, nb=nb, process=True)  # parses `#|` directives into cell.directives_
+    NBProcessor(path, nb=nb, process=True, rm_directives=False)  # parse `#|` directives, keep them in the source
     os.environ['IN_TEST'] = '1'
     shell = CaptureShell(path)
     with working_directory(path.parent):
