@@ -24,7 +24,7 @@ def execute_nb(path, skip=('gpu', 'notest')):
     nb = read_nb(path)
     NBProcessor(path, nb=nb, process=True, rm_directives=False)  # parse `#|` directives, keep them in the source
     os.environ['IN_TEST'] = '1'
-    shell = CaptureShell(path)
+    shell = CaptureShell(path, mpl_format='png')  # retina figures would quadruple the notebooks' size
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=_skipper(skip))
     for c in nb.cells:  # drop execnb's parse cache so it is not written back
