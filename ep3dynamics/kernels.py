@@ -198,7 +198,8 @@ def kernel_matmul_residual(kernel_fn, X, Z, A, Y, mem_gb=None):
 def kernel_diagonal(kernel_fn, X, block=256):
     "`K(x_i, x_i)` for every row of `X`, from `block`-sized diagonal blocks; works for any kernel function."
     check_matrix(X, 'X')
-    return torch.cat([kernel_fn(X[i:i + block], X[i:i + block]).diagonal() for i in range(0, len(X), block)])
+    # clone: a diagonal view would keep its whole block alive until the end
+    return torch.cat([kernel_fn(X[i:i + block], X[i:i + block]).diagonal().clone() for i in range(0, len(X), block)])
 
 # %% ../nbs/01_kernels.ipynb #cb991303
 def _laplacian_weights(x, z, M, L):
