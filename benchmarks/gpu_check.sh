@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One prepared run of every GPU check, for a session that is lent a CUDA machine: the `#| gpu` notebook cells,
+# then the CUDA lines of the benchmarks. Results go to $OUT (or ./gpu-results) for benchmarks/README.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-gpu-results}; mkdir -p "$out"
+python -c "import torch; assert torch.cuda.is_available(), 'no CUDA device'; print(torch.cuda.get_device_name())" | tee "$out/device.txt" || exit 1
+nbdev_test --flags gpu --do_print --timing 2>&1 | tee "$out/nbdev_test_gpu.txt"
+python benchmarks/kernels.py --devices cpu cuda 2>&1 | tee "$out/kernels.txt"
+python benchmarks/eigenpro3.py --skip-memory 2>&1 | tee "$out/eigenpro3.txt"   # adds its CUDA lines when present
+python benchmarks/eigenpro2.py --device cuda 2>&1 | tee "$out/eigenpro2.txt"
+python benchmarks/rfm.py --device cuda --n 5000 20000 2>&1 | tee "$out/rfm.txt"
