@@ -142,6 +142,13 @@ class KernelModel:
         self._shared_rows, self._shared_centers = shared.nonzero()[:, 0], where[shared]
         self._other_rows = (~shared).nonzero()[:, 0]
         self._other_samples = self.preconditioner.eigensystem.samples[self._other_rows]
+        self._phi, self._phi_X = None, None
+        if make_dataloader and self._subsample_in_centers is None and n <= block_rows(level, 0, self.device, self.dtype, mem_gb):
+            # Φ = K(X, X_other) E_other (n, q), one kernel block's worth: the step's correction is P (E_sharedᵀ g_z[shared] + Φ[B]ᵀ g)
+            E = self.preconditioner.eigensystem.eigenvectors
+            self._phi_X, self._E_shared = X, E[self._shared_rows]
+            self._phi = kernel_matmul(kernel_fn, X.to(self.device, self.dtype), self._other_samples, E[self._other_rows],
+                                      mem_gb=mem_gb)
         self.centers = centers.to(self.device)
         self._centers, self._weights = shard(self.centers, self.devices), shard(centers.new_zeros(p, self.n_classes), self.devices)
         self._proj_kernel, self._proj_points = projection_operator(kernel_fn, self.centers, mem_gb)
@@ -191,28 +198,46 @@ class KernelModel:
             raise ValueError(f"`X` has {X.shape[1]} features but the centers have {self.centers.shape[1]}.")
         return self._forward(X)
 
-    def _step(self, Xb, yb, seed):
-        "One EigenPro 3 step on the batch `(Xb, yb)`, updating the weight shards in place."
+    def _step(self, Xb, yb, seed, index=None):
+        "One EigenPro 3 step on the batch `(Xb, yb)` (training rows `index`, when known), updating the weight shards in place."
         Ks = [self.kernel_fn(Xb.to(d, self.dtype), Z) for d, Z in zip(self.devices, self._centers)]  # one block per shard
         g = sum((K @ a).to(self.device) for K, a in zip(Ks, self._weights)) - yb.to(self.device, self.dtype)
         g_z = torch.cat([(K.T @ g.to(K.device)).to(self.device) for K in Ks])
         del Ks
+        if self._phi is not None and index is not None:  # Eᵀ K(X_s, X_B) g from g_z and the precomputed Φ
+            coef = torch.addmm(self._phi[index.to(self.device)].T @ g, self._E_shared.T, g_z[self._shared_centers])
+            correction = self.preconditioner.matrix @ coef
+        else: correction = self.preconditioner.correction(self._subsample_product(g_z, g, Xb))
+        theta = eigenpro2_solve(self._proj_kernel, self._proj_points, g_z - correction,
+                                preconditioner=self.projection, epochs=self.projection_epochs, seed=seed, mem_gb=self.mem_gb)
+        for a, t in zip(self._weights, shard(theta, self.devices)): a.sub_(t, alpha=self.lr / self.batch_size)
+
+    def _subsample_product(self, g_z, g, Xb):
+        "`K(X_s, X_B) g` (s, c), reading the rows of subsample points that are centers from `g_z = K(Z, X_B) g`."
         if self._subsample_in_centers is not None: K_sB_g = g_z[self._subsample_in_centers]  # all are centers
         else:  # evaluate the kernel only for the subsample points that are not centers
             K_sB_g = g_z.new_empty(self.preconditioner.eigensystem.s, g.shape[1])
             K_sB_g[self._shared_rows] = g_z[self._shared_centers]
             K_sB_g[self._other_rows] = kernel_matmul(self.kernel_fn, self._other_samples, Xb.to(self.device, self.dtype), g,
                                                      mem_gb=self.mem_gb)
-        theta = eigenpro2_solve(self._proj_kernel, self._proj_points, g_z - self.preconditioner.correction(K_sB_g),
-                                preconditioner=self.projection, epochs=self.projection_epochs, seed=seed, mem_gb=self.mem_gb)
-        for a, t in zip(self._weights, shard(theta, self.devices)): a.sub_(t, alpha=self.lr / self.batch_size)
+        return K_sB_g
 
     def _batches(self, train_loaders, epoch):
-        "The `(X_B, one-hot y_B)` batches of an epoch over all loaders (samplers with `set_epoch` get the epoch)."
+        "The `(X_B, one-hot y_B, training rows or None)` batches of an epoch over all loaders (samplers with `set_epoch` get the epoch)."
         for loader in train_loaders:
             if hasattr(getattr(loader, 'sampler', None), 'set_epoch'): loader.sampler.set_epoch(epoch)
-            for Xb, yb in loader:
-                yield Xb, (one_hot(yb, self.n_classes) if yb.ndim == 1 else yb)
+            for Xb, yb, index in self._indexed(loader):
+                yield Xb, (one_hot(yb, self.n_classes) if yb.ndim == 1 else yb), index
+
+    def _indexed(self, loader):
+        "`(X_B, y_B, index)` from `loader`: the rows `index` of the training data for `make_train_loaders`' loaders on it, else None."
+        ours = (self._phi_X is not None and isinstance(getattr(loader, 'sampler', None), EpochBatchSampler)
+                and getattr(loader, 'batch_size', 0) is None and isinstance(loader.dataset, CustomDataset)
+                and loader.dataset.X is self._phi_X)
+        if not ours:
+            for Xb, yb in loader: yield Xb, yb, None
+            return
+        for index in loader.sampler: yield *loader.dataset[index], index
 
     def fit(self, train_loaders, val_loader=None, epochs=10, score_fn=None, history_path=None):
         "Train up to `epochs` epochs (the total, counting those already in `history_path`), one history step each; returns self."
@@ -226,8 +251,8 @@ class KernelModel:
         bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose, desc='EigenPro 3')
         for epoch in bar:
             _sync(self.devices); t0 = time.perf_counter()
-            for b, (Xb, yb) in enumerate(self._batches(train_loaders, epoch)):
-                self._step(Xb, yb, seed=int(np.random.SeedSequence([self.seed, epoch, b]).generate_state(1)[0]))
+            for b, (Xb, yb, index) in enumerate(self._batches(train_loaders, epoch)):
+                self._step(Xb, yb, seed=int(np.random.SeedSequence([self.seed, epoch, b]).generate_state(1)[0]), index=index)
             _sync(self.devices)
             train_loss, val_score = self._record(epoch, time.perf_counter() - t0, val_loader, score_fn)
             bar.set_postfix(train_mse=f"{train_loss:.3g}", val=f"{val_score:.4g}")
