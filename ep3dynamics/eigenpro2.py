@@ -102,8 +102,8 @@ class EigenPro2:
         "The per-epoch history (`xarray.Dataset` in the schema of `ep3dynamics.history`)."
         self._fitted(); return self._recorder.dataset
 
-    def fit(self, X, y, epochs=10, X_val=None, y_val=None, score_fn=None, history_path=None):
-        "Fit `epochs` epochs (the total, when resuming from `history_path`), recording one history step per epoch; returns self."
+    def fit(self, X, y, epochs=10, X_val=None, y_val=None, score_fn=None, history_path=None, eigensystem=None):
+        "Fit `epochs` epochs (the total, when resuming from `history_path`), recording one history step per epoch; returns self. A Nyström `eigensystem` of `kernel_fn` on `X` already at hand is reused for the preconditioner."
         (X, y), epochs = _check_data(X, y), _check_epochs(epochs)
         if (X_val is None) != (y_val is None): raise ValueError("give both `X_val` and `y_val`, or neither.")
         val = None
@@ -114,7 +114,8 @@ class EigenPro2:
         n, c = y.shape
         self.X, self.y = X.to(self.device, self.dtype), y.to(self.device, self.dtype)
         self.preconditioner = eigenpro2_preconditioner(self.kernel_fn, self.X, s=self.s, q=self.q, alpha=self.alpha,
-                                                       mem_gb=self.mem_gb, seed=self.seed, batch_size=self._batch_size, lr=self._lr)
+                                                       mem_gb=self.mem_gb, seed=self.seed, batch_size=self._batch_size, lr=self._lr,
+                                                       eigensystem=eigensystem)
         self._recorder, self.weights = self._open_recorder(history_path, n, c)
         self._run(epochs, val, score_fn or (accuracy if c > 1 else _val_mse))
         return self

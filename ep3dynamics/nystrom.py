@@ -239,19 +239,21 @@ class EigenPro2Preconditioner:
         return (E * (self.diag / self.eigensystem.s)) @ (E.T @ (K_sB @ G))
 
 # %% ../nbs/02_nystrom.ipynb #bf303ee8
-def eigenpro2_preconditioner(kernel_fn, X, s=None, q=None, alpha=0.95, mem_gb=None, seed=0, idx=None, batch_size=None, lr=None):
-    "Build EigenPro 2's preconditioner on a Nyström subsample of `X`: `q` automatic when None, batch size and step from β and the preconditioned spectrum."
+def eigenpro2_preconditioner(kernel_fn, X, s=None, q=None, alpha=0.95, mem_gb=None, seed=0, idx=None, batch_size=None, lr=None,
+                             eigensystem=None):
+    "Build EigenPro 2's preconditioner on a Nyström subsample of `X`: `q` automatic when None, batch size and step from β and the preconditioned spectrum. An `eigensystem` of `kernel_fn` already computed on `X` is reused (its subsample replaces `s`, `idx`)."
     _check_kernel(kernel_fn); X = _check_data(X)
     if not 0 < alpha <= 1: raise ValueError(f"`alpha`={alpha} must be in (0, 1]; EigenPro 2 uses 0.95.")
     n = len(X)
-    idx = resolve_subsample(n, s, idx, seed)
+    idx = eigensystem.sample_index if eigensystem is not None else resolve_subsample(n, s, idx, seed)
     s = len(idx)
     if s < 3: raise ValueError(f"The subsample has s={s} points; EigenPro 2 needs at least 3 (pass a larger `s`).")
     if q is not None: _check_int(q, 'q', 2, s - 1, f" (q - 1 eigenpairs are kept and λ_q is the tail, so q < s={s})")
     if batch_size is not None: _check_int(batch_size, 'batch_size', 1, n)
     if lr is not None and not lr > 0: raise ValueError(f"`lr`={lr} must be positive (or None for the automatic step).")
     max_batch = max(1, min(block_rows(n, X.shape[1], X.device, X.dtype, mem_gb), n))
-    full = nystrom_eigensystem(kernel_fn, X, q=q or min(s - 1, 1000), idx=idx)
+    full = eigensystem if eigensystem is not None else nystrom_eigensystem(kernel_fn, X, q=q or min(s - 1, 1000), idx=idx)
+    if q is not None and q > full.q: raise ValueError(f"`q`={q} needs {q} eigenpairs but `eigensystem` has {full.q}.")
     if q is None: q = max(2, auto_q(full.eigenvalues, max_batch, s, alpha, full.beta))
     kept, tail = full.top(q - 1), float(full.eigenvalues[q - 1])
     scale, diag = eigenpro2_scale_and_diag(kept.eigenvalues, tail, alpha)

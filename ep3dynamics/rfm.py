@@ -107,12 +107,12 @@ class RFM:
 
     def _kernel_fn(self, M, grad=False): return mahalanobis_kernel(self.kernel, M, self.bandwidth, grad=grad)
 
-    def _fit_weights(self, M, X, y):
-        "Weights of the kernel regression with metric `M`, by the configured solver."
+    def _fit_weights(self, M, X, y, eigensystem):
+        "Weights of the kernel regression with metric `M`, by the configured solver; EigenPro 2 reuses the iteration's `eigensystem`."
         if self.solver == 'solve': return exact_fit(self._kernel_fn(M), X, y, self.reg)
         ep = EigenPro2(self._kernel_fn(M), s=min(self.nystrom_samples, len(X)), device=self.device, dtype=self.dtype,
                        seed=self.seed, verbose=False)
-        return ep.fit(X, y, epochs=self.ep_epochs).weights
+        return ep.fit(X, y, epochs=self.ep_epochs, eigensystem=eigensystem).weights
 
     def _agop(self, M, X, weights, agop_index):
         return agop(self._kernel_fn(M, grad=True), X[agop_index], X, weights, centering=self.centering,
@@ -158,11 +158,13 @@ def fit(self:RFM, X, y, X_val=None, y_val=None, history_path=None):
     Ms, weights = self._restore(self._recorder, d)
     for t in range(len(self._recorder), self.iters + 1):
         start = time.perf_counter()
-        weights = self._fit_weights(Ms[t], X, y)
+        # one eigendecomposition per iteration serves both the EigenPro 2 preconditioner and the history
+        es = nystrom_eigensystem(self._kernel_fn(Ms[t]), X, idx=sample_index)
+        weights = self._fit_weights(Ms[t], X, y, es)
         fit_seconds = time.perf_counter() - start
         if t < self.iters: Ms.append(self._agop(Ms[t], X, weights, agop_index))
         agop_seconds = time.perf_counter() - start - fit_seconds
-        self._record(t, Ms, weights, X, y, X_val, y_val, sample_index, fit_seconds + agop_seconds, agop_seconds)
+        self._record(t, Ms, es, weights, X, y, X_val, y_val, fit_seconds + agop_seconds, agop_seconds)
     self.Ms, self.M, self.weights = [M.cpu() for M in Ms], Ms[-1], weights
     val = self._recorder.dataset['val_score'].values
     self.best_iter = None if np.isnan(val).all() else int(np.nanargmax(val))
@@ -192,10 +194,9 @@ def _restore(self:RFM, rec, d):
     return Ms, as_t(rec.state['weights'])
 
 @patch
-def _record(self:RFM, t, Ms, weights, X, y, X_val, y_val, sample_index, seconds, agop_seconds):
+def _record(self:RFM, t, Ms, es, weights, X, y, X_val, y_val, seconds, agop_seconds):
     "Record iteration `t`: the eigensystem of K_{M_t} on the fixed subsample, M_t, scores, timings and the state."
-    kernel_fn = self._kernel_fn(Ms[t])
-    es = nystrom_eigensystem(kernel_fn, X, idx=sample_index)
+    kernel_fn, sample_index = self._kernel_fn(Ms[t]), es.sample_index
     pred = kernel_matmul(kernel_fn, X, X, weights)
     val = _score(kernel_matmul(kernel_fn, X_val, X, weights), y_val) if X_val is not None else math.nan
     train = _score(pred, y)
