@@ -16,7 +16,6 @@ import json
 import math
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,11 +151,6 @@ def run_noise_floor(kernel_fn, X, like, study, path, seed=0):
     return floor
 
 # %% ../nbs/09_reproduce.ipynb #80718411
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # resampled points: the summary states it in words
-        return fn(*args, **kwargs)
-
 def _stats(change, aligned, cos, angles, drift):
     "Summary numbers from dynamics results over the steps after the first (or the draws of a noise floor)."
     return {'mean_abs_change': float(abs(change).mean()), 'mean_abs_change_aligned': float(abs(aligned).mean()),
@@ -167,13 +161,13 @@ def history_statistics(history, k=10, tol=0.05):
     "Summary numbers of one history over its top-`k` eigenvectors (see above)."
     h = history.isel(component=slice(0, min(k, history.sizes['component'])))
     later = dict(step=slice(1, None))
-    stats = _stats(_quiet(change_from_original, h).isel(later), _quiet(change_from_original, h, aligned=True).isel(later),
-                   _quiet(abs_cosine, h).isel(step=-1), _quiet(principal_angles, h).isel(step=-1),
+    stats = _stats(plots.quiet(change_from_original, h).isel(later), plots.quiet(change_from_original, h, aligned=True).isel(later),
+                   plots.quiet(abs_cosine, h).isel(step=-1), plots.quiet(principal_angles, h).isel(step=-1),
                    eigenvalue_drift(h).isel(later))
-    last_change = float(_quiet(step_changes, h)['max'][-1]) if h.sizes['step'] > 1 else 0.0
+    last_change = float(plots.quiet(step_changes, h)['max'][-1]) if h.sizes['step'] > 1 else 0.0
     val = history['val_score'].values
-    return {'steps': [int(s) for s in h.step.values], 'same_points': bool(_quiet(change_from_original, h).attrs['same_points']),
-            **stats, 'stabilization_step': int(_quiet(stabilization_step, h, tol=tol)), 'still_moving': last_change > tol,
+    return {'steps': [int(s) for s in h.step.values], 'same_points': bool(plots.quiet(change_from_original, h).attrs['same_points']),
+            **stats, 'stabilization_step': int(plots.quiet(stabilization_step, h, tol=tol)), 'still_moving': last_change > tol,
             'val_score_last': None if np.isnan(val[-1]) else float(val[-1]), 'seconds': float(np.nansum(history['seconds'].values))}
 
 def noise_statistics(floor, k=10):

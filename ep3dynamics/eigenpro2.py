@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import (CustomDataset, as_targets, check_finite, check_matrix, check_same_length,
+from .data import (CustomDataset, as_targets, check_finite, check_int, check_matrix, check_same_length,
                               resolve_device)
 from .history import HistoryRecorder
 from .kernels import describe_kernel, kernel_matmul
@@ -54,11 +54,6 @@ def _check_data(X, y, name_x='X', name_y='y'):
     if not isinstance(y, torch.Tensor): y = torch.as_tensor(np.asarray(y))
     check_same_length(X, y, name_x, name_y)
     return X, as_targets(y, len(X), name_y)
-
-def _check_epochs(epochs):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"`epochs` must be an integer >= 1, got {epochs!r}.")
-    return int(epochs)
 
 # %% ../nbs/03_eigenpro2.ipynb #5783451c
 def _history_attrs(model, n, c):
@@ -104,7 +99,7 @@ class EigenPro2:
 
     def fit(self, X, y, epochs=10, X_val=None, y_val=None, score_fn=None, history_path=None, eigensystem=None):
         "Fit `epochs` epochs (the total, when resuming from `history_path`), recording one history step per epoch; returns self. A Nyström `eigensystem` of `kernel_fn` on `X` already at hand is reused for the preconditioner."
-        (X, y), epochs = _check_data(X, y), _check_epochs(epochs)
+        (X, y), epochs = _check_data(X, y), check_int(epochs, 'epochs', 1)
         if (X_val is None) != (y_val is None): raise ValueError("give both `X_val` and `y_val`, or neither.")
         val = None
         if X_val is not None:
@@ -163,7 +158,7 @@ class EigenPro2:
 # %% ../nbs/03_eigenpro2.ipynb #bf7d70f4
 def eigenpro2_solve(kernel_fn, Z, g, preconditioner=None, epochs=1, tol=None, theta=None, seed=0, mem_gb=None, **preconditioner_kw):
     "Approximately solve `K(Z, Z) θ = g` by EigenPro 2 epochs, reusing `preconditioner` (built from `Z` when None); returns θ (p, c)."
-    (Z, g), epochs = _check_data(Z, g, 'Z', 'g'), _check_epochs(epochs)
+    (Z, g), epochs = _check_data(Z, g, 'Z', 'g'), check_int(epochs, 'epochs', 1)
     if tol is not None and not 0 < tol < math.inf: raise ValueError(f"`tol`={tol!r} must be a positive number or None.")
     g = g.to(Z.device, Z.dtype)
     if preconditioner is None:

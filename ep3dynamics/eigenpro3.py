@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import CustomDataset, as_targets, check_finite, check_matrix, check_same_length, one_hot, resolve_device
+from .data import CustomDataset, as_targets, check_finite, check_int, check_matrix, check_same_length, one_hot, resolve_device
 from .eigenpro2 import eigenpro2_solve, epoch_order, residual_coordinates
 from .history import HistoryRecorder
 from .kernels import block_rows, describe_kernel, kernel_matmul
@@ -242,8 +242,7 @@ class KernelModel:
     def fit(self, train_loaders, val_loader=None, epochs=10, score_fn=None, history_path=None):
         "Train up to `epochs` epochs (the total, counting those already in `history_path`), one history step each; returns self."
         if isinstance(train_loaders, torch.utils.data.DataLoader): train_loaders = [train_loaders]
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"`epochs` must be an integer >= 1, got {epochs!r}.")
+        check_int(epochs, 'epochs', 1)
         score_fn = score_fn or accuracy
         if self._recorder is None or history_path is not None: self._open_recorder(history_path)
         done = (self._recorder.steps or [0])[-1]

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from .data import check_finite, check_matrix, seeded_subset
+from .data import check_finite, check_int, check_matrix, seeded_subset
 from .kernels import block_rows, kernel_diagonal, kernel_matmul
 
 # %% ../nbs/02_nystrom.ipynb #b60138b7
@@ -32,19 +32,10 @@ def subsample_indices(n, s, seed=0):
     return seeded_subset(n, s, seed, 's')
 
 # %% ../nbs/02_nystrom.ipynb #a2968c9d
-def _check_int(v, name, lo, hi=None, hint=''):
-    "`v` as an int in `[lo, hi]`, else a `ValueError` naming `name`."
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise ValueError(f"`{name}` must be an integer, got {v!r}.")
-    if v < lo or (hi is not None and v > hi):
-        rng = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise ValueError(f"`{name}`={v} must be {rng}{hint}.")
-    return int(v)
-
 def resolve_subsample(n, s=None, idx=None, seed=0):
     "Training indices of the Nyström subsample: `idx` if given (checked), else `s` seeded draws (default size when `None`)."
     if idx is None:
-        s = default_subsample_size(n) if s is None else _check_int(s, 's', 1, n, f" (the data has n={n} points)")
+        s = default_subsample_size(n) if s is None else check_int(s, 's', 1, n, f" (the data has n={n} points)")
         return subsample_indices(n, s, seed)
     idx = torch.as_tensor(idx).long().flatten()
     if len(idx) == 0 or int(idx.min()) < 0 or int(idx.max()) >= n:
@@ -142,7 +133,7 @@ class Eigensystem:
 
     def top(self, k):
         "The same eigensystem restricted to its `k` leading components."
-        _check_int(k, 'k', 1, self.q, f" (this eigensystem has q={self.q} components)")
+        check_int(k, 'k', 1, self.q, f" (this eigensystem has q={self.q} components)")
         return replace(self, eigenvalues=self.eigenvalues[:k], eigenvectors=self.eigenvectors[:, :k].contiguous())
 
     def __repr__(self):
@@ -180,7 +171,7 @@ def nystrom_eigensystem(kernel_fn, X, s=None, q=None, idx=None, seed=0):
     _check_kernel(kernel_fn); X = _check_data(X)
     idx = resolve_subsample(len(X), s, idx, seed).to(X.device)
     s = len(idx)
-    q = s if q is None else _check_int(q, 'q', 1, s, f" (the subsample has s={s} points)")
+    q = s if q is None else check_int(q, 'q', 1, s, f" (the subsample has s={s} points)")
     samples = X[idx]
     K = kernel_fn(samples.double(), samples.double()).div_(s)  # a fresh matrix: worked on in place from here (peak memory)
     if not all(bool(torch.isfinite(K[i:i + 128]).all()) for i in range(0, s, 128)):  # blocks: isfinite makes a copy
@@ -248,8 +239,8 @@ def eigenpro2_preconditioner(kernel_fn, X, s=None, q=None, alpha=0.95, mem_gb=No
     idx = eigensystem.sample_index if eigensystem is not None else resolve_subsample(n, s, idx, seed)
     s = len(idx)
     if s < 3: raise ValueError(f"The subsample has s={s} points; EigenPro 2 needs at least 3 (pass a larger `s`).")
-    if q is not None: _check_int(q, 'q', 2, s - 1, f" (q - 1 eigenpairs are kept and λ_q is the tail, so q < s={s})")
-    if batch_size is not None: _check_int(batch_size, 'batch_size', 1, n)
+    if q is not None: check_int(q, 'q', 2, s - 1, f" (q - 1 eigenpairs are kept and λ_q is the tail, so q < s={s})")
+    if batch_size is not None: check_int(batch_size, 'batch_size', 1, n)
     if lr is not None and not lr > 0: raise ValueError(f"`lr`={lr} must be positive (or None for the automatic step).")
     max_batch = max(1, min(block_rows(n, X.shape[1], X.device, X.dtype, mem_gb), n))
     full = eigensystem if eigensystem is not None else nystrom_eigensystem(kernel_fn, X, q=q or min(s - 1, 1000), idx=idx)
@@ -295,7 +286,7 @@ def data_preconditioner(kernel_fn, X, centers, s=None, level=500, seed=0, idx=No
     n = len(X)
     idx = resolve_subsample(n, min(n, 5000) if s is None and idx is None else s, idx, seed)
     s = len(idx)
-    _check_int(level, 'level', 1, s - 1, f" (level + 1 eigenpairs are needed from s={s} subsample points)")
+    check_int(level, 'level', 1, s - 1, f" (level + 1 eigenpairs are needed from s={s} subsample points)")
     if max_batch is None: max_batch = min(n, block_rows(len(centers), X.shape[1], X.device, X.dtype, mem_gb))
     full = nystrom_eigensystem(kernel_fn, X, q=level + 1, idx=idx)
     kept, tail = full.top(level), float(full.eigenvalues[level])

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['check_history', 'step_label', 'history_title', 'new_figure', 'save_figure', 'box_stats', 'plot_eigenvector_boxes',
-           'plot_change', 'plot_spectrum', 'figure1', 'figure2', 'figure3', 'distance_from_first', 'plot_stabilization',
-           'Scrubber', 'scrub']
+           'quiet', 'plot_change', 'plot_spectrum', 'figure1', 'figure2', 'figure3', 'distance_from_first',
+           'plot_stabilization', 'Scrubber', 'scrub']
 
 # %% ../nbs/08_plots.ipynb #d9af74f3
 import io
@@ -101,15 +101,15 @@ def plot_eigenvector_boxes(history, ax=None, components=None, path=None):
     return _done(ax, path)
 
 # %% ../nbs/08_plots.ipynb #c65533b3
-def _quiet(fn, *args, **kwargs):
-    "Call `fn` without the resampling warning of `ep3dynamics.dynamics` (the plots state it on the figure instead)."
+def quiet(fn, *args, **kwargs):
+    "Call `fn` without the resampling warning of `ep3dynamics.dynamics` (figures and the `reproduce` summary state it in words instead)."
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return fn(*args, **kwargs)
 
 def _change(history, aligned):
     "Δ per (step, component), the paper's or sign-aligned, from `ep3dynamics.dynamics.change_from_original`."
-    return _quiet(change_from_original, history, aligned=aligned).transpose('step', 'component')
+    return quiet(change_from_original, history, aligned=aligned).transpose('step', 'component')
 
 def _note_resampled(ax, stat):
     "Write on `ax` that rows are different training points at different steps, when they are."
@@ -180,7 +180,7 @@ def figure3(ntk_deep, components=None, path=None):
 # %% ../nbs/08_plots.ipynb #d13d22e1
 def distance_from_first(history, k=10):
     "1 − mean |cos(e_t, e_0)| over the top-`k` components, per step (0: unchanged, ~1: unrelated)."
-    cos = _quiet(abs_cosine, history).isel(component=slice(0, min(k, history.sizes['component'])))
+    cos = quiet(abs_cosine, history).isel(component=slice(0, min(k, history.sizes['component'])))
     return (1 - cos.mean('component')).rename('distance').assign_attrs(long_name=f'1 − mean |cos(e_t, e_0)|, top {k}')
 
 def plot_stabilization(histories, tol=0.05, k=10, noise=None, path=None):
@@ -190,8 +190,8 @@ def plot_stabilization(histories, tol=0.05, k=10, noise=None, path=None):
     fig, (a, b) = new_figure(2)
     for i, (name, h) in enumerate(histories.items()):
         h = _components(check_history(h, f'histories[{name!r}]'), k)
-        ch = _quiet(step_changes, h)['max']
-        stab = _quiet(stabilization_step, h, tol=tol)
+        ch = quiet(step_changes, h)['max']
+        stab = quiet(stabilization_step, h, tol=tol)
         still = len(ch) and float(ch[-1]) > tol
         a.plot(ch.step, ch, marker='o', ms=3, color=f'C{i}',
                label=f'{name}: ' + (f'still moving at {stab}' if still else f'stable from {stab}'))

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 
-from .data import as_targets, check_finite, check_matrix, check_same_length, resolve_device
+from .data import as_targets, check_finite, check_int, check_matrix, check_same_length, resolve_device
 from .eigenpro2 import EigenPro2, residual_coordinates
 from .history import HistoryRecorder
 from .kernels import block_rows, kernel_matmul
@@ -73,12 +73,6 @@ def exact_fit(kernel_fn, X, y, reg):
     return torch.linalg.solve(_regularised_kernel(kernel_fn, X, reg), y)  # K was overwritten: build it again
 
 # %% ../nbs/05_rfm.ipynb #66c3ceb7
-def _check_positive_int(value, name, allow_none=False, minimum=1):
-    if allow_none and value is None: return value
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}{' or None' if allow_none else ''}, got {value!r}.")
-    return int(value)
-
 def _score(pred, y):
     "Higher is better: accuracy for one-hot targets (c >= 2), minus the MSE for a single output."
     return accuracy_from_predictions(pred, y) if y.shape[1] > 1 else -float((pred - y).square().mean())
@@ -97,10 +91,10 @@ class RFM:
             raise ValueError(f"`reg` must be a number >= 0, got {reg!r}.")
         if agop_normalize not in AGOP_NORMALIZATIONS:
             raise ValueError(f"`agop_normalize`={agop_normalize!r} is unknown; use one of {AGOP_NORMALIZATIONS}.")
-        self.iters = _check_positive_int(iters, 'iters', minimum=0)
-        self.agop_samples = _check_positive_int(agop_samples, 'agop_samples', allow_none=True)
-        self.nystrom_samples = _check_positive_int(nystrom_samples, 'nystrom_samples')
-        self.ep_epochs = _check_positive_int(ep_epochs, 'ep_epochs')
+        self.iters = check_int(iters, 'iters', 0)
+        self.agop_samples = None if agop_samples is None else check_int(agop_samples, 'agop_samples', 1, hint=' or None')
+        self.nystrom_samples = check_int(nystrom_samples, 'nystrom_samples', 1)
+        self.ep_epochs = check_int(ep_epochs, 'ep_epochs', 1)
         self.kernel, self.bandwidth, self.reg, self.solver, self.diag, self.centering = kernel, float(bandwidth), float(reg), solver, bool(diag), bool(centering)
         self.agop_normalize, self.device, self.dtype, self.seed, self.verbose = agop_normalize, resolve_device(device), dtype, seed, verbose
         self.weights = None
