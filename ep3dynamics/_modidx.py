@@ -326,5 +326,6 @@ d = { 'settings': { 'branch': 'main',
                                  'ep3dynamics.rfm._regularised_kernel': ('rfm.html#_regularised_kernel', 'ep3dynamics/rfm.py'),
                                  'ep3dynamics.rfm._score': ('rfm.html#_score', 'ep3dynamics/rfm.py'),
                                  'ep3dynamics.rfm.agop': ('rfm.html#agop', 'ep3dynamics/rfm.py'),
+                                 'ep3dynamics.rfm.best_iteration': ('rfm.html#best_iteration', 'ep3dynamics/rfm.py'),
                                  'ep3dynamics.rfm.exact_fit': ('rfm.html#exact_fit', 'ep3dynamics/rfm.py'),
                                  'ep3dynamics.rfm.mahalanobis_kernel': ('rfm.html#mahalanobis_kernel', 'ep3dynamics/rfm.py')}}}
