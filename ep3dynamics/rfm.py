@@ -73,9 +73,11 @@ def exact_fit(kernel_fn, X, y, reg):
     return torch.linalg.solve(_regularised_kernel(kernel_fn, X, reg), y)  # K was overwritten: build it again
 
 # %% ../nbs/05_rfm.ipynb #66c3ceb7
+def _mse(pred, y): return float((pred - y).square().mean())
+
 def _score(pred, y):
     "Higher is better: accuracy for one-hot targets (c >= 2), minus the MSE for a single output."
-    return accuracy_from_predictions(pred, y) if y.shape[1] > 1 else -float((pred - y).square().mean())
+    return accuracy_from_predictions(pred, y) if y.shape[1] > 1 else -_mse(pred, y)
 
 # %% ../nbs/05_rfm.ipynb #68568b7a
 def best_iteration(history):
@@ -201,9 +203,9 @@ def _record(self:RFM, t, Ms, es, weights, X, y, X_val, y_val, seconds, agop_seco
     val, val_mse = math.nan, math.nan
     if X_val is not None:
         val_pred = kernel_matmul(kernel_fn, X_val, X, weights)
-        val, val_mse = _score(val_pred, y_val), float((val_pred - y_val).square().mean())
+        val, val_mse = _score(val_pred, y_val), _mse(val_pred, y_val)
     train = _score(pred, y)
-    self._recorder.record(t, es, train_loss=float((pred - y).square().mean()), val_score=val, seconds=seconds,
+    self._recorder.record(t, es, train_loss=_mse(pred, y), val_score=val, seconds=seconds,
                           residual_coords=residual_coordinates(es.eigenvectors, pred[sample_index] - y[sample_index]),
                           extra={'M': (('feature',) if self.diag else ('feature', 'feature_'), Ms[t]),
                                  'train_score': ((), train), 'val_mse': ((), val_mse),
