@@ -6,7 +6,7 @@
 __all__ = ['SEED_MAX', 'HALF_PRECISION_MESSAGE', 'NORMALIZATIONS', 'SYNTHETIC', 'DATASETS', 'check_matrix', 'check_finite',
            'check_int', 'check_seed', 'check_real', 'check_same_length', 'as_targets', 'check_targets_like',
            'check_float_dtype', 'sync', 'resolve_device', 'normalize_features', 'one_hot', 'seeded_subset',
-           'default_data_dir', 'load_dataset', 'LogProgress', 'progress', 'CustomDataset']
+           'default_data_dir', 'load_dataset', 'LogProgress', 'is_live', 'progress', 'CustomDataset']
 
 # %% ../nbs/00_data.ipynb #5f11e15b
 import math
@@ -161,8 +161,11 @@ def resolve_device(device=None):
 # %% ../nbs/00_data.ipynb #758aa102
 NORMALIZATIONS = ('unit_range', 'l2', None)
 
-def normalize_features(X_train, X_test, normalize='unit_range'):
-    "Normalise train and test features the same way: `'unit_range'` (train min/max to [0, 1]), `'l2'` (unit rows) or `None`."
+def normalize_features(X_train:torch.Tensor, # (n, d) training features
+                       X_test:torch.Tensor, # (m, d) test features, scaled as the training ones
+                       normalize:str='unit_range', # 'unit_range' (train min/max to [0, 1]), 'l2' (unit rows) or None
+                      ):
+    "Normalise train and test features the same way."
     if normalize == 'unit_range':
         lo, hi = X_train.min(), X_train.max()
         span = (hi - lo) if hi > lo else torch.ones((), dtype=X_train.dtype)
@@ -329,6 +332,13 @@ class LogProgress(tqdm):
             self._line_at = (now, self.n)
         return False
 
+# %% ../nbs/00_data.ipynb #f4f6c74a
+def is_live(file=None, # the stream a bar would write to (default: `sys.stderr`)
+           )->bool:
+    "True when a progress bar can redraw itself in place: `file` is a terminal, or this is a Jupyter kernel."
+    file = sys.stderr if file is None else file
+    return auto_tqdm is not tqdm or bool(getattr(file, 'isatty', lambda: False)())
+
 # %% ../nbs/00_data.ipynb #817e7285
 def progress(iterable=None, # what to iterate over (None: call `update` by hand)
              desc:str=None, # the bar's label
@@ -341,7 +351,7 @@ def progress(iterable=None, # what to iterate over (None: call `update` by hand)
     "A progress bar: live on a terminal or in Jupyter, a line every `every` seconds in a log, silent unless `verbose`."
     file = sys.stderr if file is None else file
     kwargs = dict(desc=desc, total=total, disable=not verbose, file=file, **kwargs)
-    if auto_tqdm is not tqdm or getattr(file, 'isatty', lambda: False)():
+    if is_live(file):
         return auto_tqdm(iterable, **kwargs)
     return LogProgress(iterable, mininterval=every, leave=False, **kwargs)
 
