@@ -10,16 +10,20 @@ import torch
 from .data import check_same_length
 
 # %% ../nbs/00_metrics.ipynb #41e710fb
-def accuracy_from_predictions(pred, labels):
-    "Fraction of rows whose arg-max of `pred` (n, c) equals `labels` (class indices (n,) or one-hot (n, c))."
+def accuracy_from_predictions(pred:torch.Tensor, # (n, c) scores; the arg-max is the predicted class
+                              labels:torch.Tensor, # class indices (n,) or one-hot rows (n, c)
+                             )->float:
+    "Fraction of rows whose arg-max of `pred` equals `labels`."
     check_same_length(pred, labels, 'pred', 'labels')
     labels = labels.argmax(-1) if labels.ndim == 2 else labels
     return int((pred.argmax(-1).cpu() == labels.cpu()).sum()) / len(labels)
 
 # %% ../nbs/00_metrics.ipynb #325ffcf3
 @torch.no_grad()
-def accuracy(model, loader):
-    "Classification accuracy of `model.predict` over a `DataLoader` of `(x, labels)` batches: a `score_fn`."
+def accuracy(model, # anything with `predict(x) -> (n, c)`
+             loader, # a `DataLoader` of `(x, labels)` batches
+            )->float:
+    "Classification accuracy of `model.predict` over `loader`: a `score_fn`."
     correct = total = 0
     for x, labels in loader:
         correct += accuracy_from_predictions(model.predict(x), labels) * len(x)
