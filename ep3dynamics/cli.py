@@ -29,7 +29,7 @@ from .data import DATASETS, CustomDataset, check_seed, is_live, load_dataset, pr
 from .dynamics import (abs_cosine, change_from_original, eigenvalue_drift, noise_floor, principal_angles,
                                   stabilization_step, step_changes)
 from .history import HistoryStore, load_history, netcdf_engine, save_history
-from .kernels import ntk_relu
+from .kernels import Kernel, make_kernel
 from .metrics import accuracy
 from . import plots
 
@@ -80,9 +80,9 @@ def history_file(name:str, # a run's name, e.g. 'ntk_depth2_paper'
     return f'{name}.zarr' if name.endswith('_paper') else f'{name}.nc'
 
 def ntk_kernel(depth:int, # number of layers of the ReLU network
-              ):
-    "The ReLU NTK of `depth` layers as a `kernel_fn` whose depth the history records."
-    return functools.partial(ntk_relu, depth=depth)
+              )->Kernel:
+    "The ReLU NTK of `depth` layers, as a `Kernel` value (its depth is part of its identity)."
+    return make_kernel('ntk_relu', depth=depth)
 
 # %% ../nbs/09_reproduce.ipynb #1ae9557f
 def read_history(path, # a history (or noise floor) in the output folder
@@ -158,7 +158,9 @@ def run_ntk_paper(data, depth, study, path, device='cpu', seed=0, verbose=True, 
     settings = dict(protocol='paper', dataset=dataset, depth=depth, seed=seed, model_seeds=seeds,
                     paper_epochs=list(study.paper_epochs), centers=study.centers, nystrom=study.nystrom,
                     level=study.level)
-    with HistoryStore.open(path, 'eigenpro3', 'epoch', settings, data={'X': X, 'y': y}) as store:
+    store = HistoryStore.open(path, 'eigenpro3', 'epoch', settings, kernel=ntk_kernel(depth),
+                              data={'X': X, 'y': y})
+    with store:
         for epochs, model_seed in zip(study.paper_epochs, seeds):
             if epochs in store.steps:
                 continue
@@ -185,12 +187,14 @@ def run_rfm(data, study, path, device='cpu', seed=0, verbose=True, dataset=''):
     return load_history(path)
 
 # %% ../nbs/09_reproduce.ipynb #2ea89128
-def rfm_kernel(history, device='cpu', step=-1):
-    "The Mahalanobis kernel of an RFM history at `step` (its kind, metric `M` and bandwidth) on `device`."
-    from ep3dynamics.rfm import mahalanobis_kernel
-    kind = 'laplace' if history.attrs['kernel'].startswith('laplacian') else 'gaussian'
-    bandwidth = json.loads(history.attrs['kernel_params'])['bandwidth']
-    return mahalanobis_kernel(kind, torch.as_tensor(history['M'].isel(step=step).values, device=device), bandwidth)
+def rfm_kernel(history, # an RFM history (its attrs name the kernel; `M` is recorded per step)
+               device='cpu', # where the metric `M` goes
+               step:int=-1, # the step whose `M` is used
+              )->Kernel:
+    "The Mahalanobis kernel of an RFM history at `step`, as a `Kernel` value on `device`."
+    params = json.loads(history.attrs['kernel_params'])
+    M = torch.as_tensor(history['M'].isel(step=step).values, device=device)
+    return make_kernel(history.attrs['kernel'], **{k: v for k, v in params.items() if k != 'M'}, M=M)
 
 # %% ../nbs/09_reproduce.ipynb #534fc42f
 def run_noise_floor(kernel_fn, X, like, study, path, seed=0):
