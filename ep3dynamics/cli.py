@@ -240,8 +240,8 @@ def floor_name(run):
     "The noise floor a run is compared with: one per kernel ('ntk_depth2', 'ntk_depth20', 'rfm')."
     return run.rsplit('_', 1)[0] if run.startswith('ntk_') else run
 
-def write_figures(histories, floors, study, out):
-    "Figures 1-3 (in-run), 2-3 with the paper's NTK protocol, the spectra and the stabilization summary in `out`."
+def write_figures(histories, floors, study, out, paper_protocol=True):
+    "Figures 1-3 (in-run), 2-3 with the paper's NTK protocol (unless not `paper_protocol`), spectra and stabilization."
     out, (d0, d1) = Path(out), (study.depths[0], study.depths[-1])
     rfm, paths = histories['rfm'], {}
     def save(name, figure, *hs):
@@ -251,9 +251,9 @@ def write_figures(histories, floors, study, out):
     save('fig1', plots.figure1, rfm, ntk)
     save('fig2', plots.figure2, rfm, ntk)
     save('fig3', plots.figure3, deep)
-    # the paper protocol's version of the change figures, for comparison
-    save('fig2_paper_protocol', plots.figure2, rfm, histories[f'ntk_depth{d0}_paper'])
-    save('fig3_paper_protocol', plots.figure3, histories[f'ntk_depth{d1}_paper'])
+    if paper_protocol:  # the paper protocol's version of the change figures, for comparison
+        save('fig2_paper_protocol', plots.figure2, rfm, histories[f'ntk_depth{d0}_paper'])
+        save('fig3_paper_protocol', plots.figure3, histories[f'ntk_depth{d1}_paper'])
     fig, axes = plots.new_figure(len(histories))
     for ax, h in zip(axes, histories.values()):
         plots.plot_spectrum(h, ax)
@@ -474,7 +474,7 @@ def reproduce(dataset='digits', data_dir=None, out='ep3dynamics-results', device
                                                floor_path(f'ntk_depth{d}'), seed) for d in study.depths}
     floors['rfm'] = run_noise_floor(rfm_kernel(histories['rfm'], device), X_rfm, histories['rfm'], study,
                                     floor_path('rfm'), seed)
-    figures = write_figures(histories, floors, study, out)
+    figures = write_figures(histories, floors, study, out, paper_protocol=not quick)  # quick: same code, fewer
     meta = dict(dataset=dataset, quick=quick, seed=seed, device=str(device), ep3dynamics_version=__version__,
                 figures=figures, seconds=time.perf_counter() - t0, estimated_seconds=estimate.get('seconds'))
     summary = summarize(histories, floors, study, meta)
