@@ -8,7 +8,6 @@ __all__ = ['eigenpro2_epoch', 'EigenPro2', 'eigenpro2_solve']
 # %% ../nbs/03_eigenpro2.ipynb #fcb71cd2
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -17,8 +16,8 @@ from tqdm.auto import tqdm
 
 from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like,
                               resolve_device, sync)
-from .history import HistoryRecorder
-from .kernels import describe_kernel, kernel_matmul
+from .history import HistoryStore
+from .kernels import kernel_matmul
 from .metrics import accuracy
 from .nystrom import (check_eigensystem, check_kernel, check_points, eigenpro2_preconditioner, epoch_order,
                                  renamed_argument, residual_coordinates)
@@ -119,33 +118,28 @@ def _build_preconditioner(self:EigenPro2, eigensystem=None):
                                     eigensystem=eigensystem, size_name=self._size_name)
 
 # %% ../nbs/03_eigenpro2.ipynb #5e1a0014
-def _history_attrs(model, n, c):
-    "History attributes of a fitted model's run (netCDF-safe conversion is the recorder's job)."
-    name, params = describe_kernel(model.kernel)
-    pre = model.preconditioner
-    return dict(kernel=name, kernel_params=params, p=n, n=n, c=c, s=len(pre.eigensystem.sample_index), q=pre.q,
-                seed=model.seed, alpha=model.alpha, batch_size=pre.batch_size, lr=pre.lr, beta=float(pre.beta),
-                dtype=str(model.dtype).replace('torch.', ''), device=str(model.device),
-                train_loss_on='nystrom_subsample')
+@patch
+def _settings(self:EigenPro2):
+    "The settings that make two EigenPro 2 runs the same run (with the kernel and the data)."
+    pre, (n, c) = self.preconditioner, self.y.shape
+    return dict(p=n, n=n, c=c, s=pre.eigensystem.s, q=pre.q, alpha=self.alpha, batch_size=pre.batch_size,
+                lr=pre.lr, seed=self.seed, dtype=str(self.dtype).replace('torch.', ''))
 
 @patch
-def _open_history(self:EigenPro2, history_path, epochs):
-    "A new recorder, or the one stored at `history_path` (checked to be this run's), with its weights."
-    (n, c), path = self.y.shape, None if history_path is None else Path(history_path)
-    weights = torch.zeros(n, c, device=self.device, dtype=self.dtype)
-    if path is None or not path.exists():
-        return HistoryRecorder('eigenpro2', 'epoch', attrs=_history_attrs(self, n, c), path=path), weights
-    rec = HistoryRecorder.resume(path)
-    stored = rec.state.get('weights')
-    same_subsample = len(rec) and np.array_equal(rec.dataset.train_index[-1].values,
-                                                 self.preconditioner.eigensystem.sample_index.cpu().numpy())
-    if rec.attrs.get('solver') != 'eigenpro2' or stored is None or stored.shape != (n, c) or not same_subsample:
-        raise ValueError(f"`history_path`={str(path)!r} holds a different run (solver, data size or Nyström "
-                         f"subsample differ); pass a new path to start afresh.")
-    if len(rec) > epochs:
-        raise ValueError(f"`history_path`={str(path)!r} already has {len(rec)} steps; ask for epochs >= {len(rec)} "
-                         f"or use a new path.")
-    return rec, weights.copy_(torch.as_tensor(stored))
+def _open_history(self:EigenPro2, history_path, epochs, same_kernel):
+    "The run's `HistoryStore` (new, or resumed when it holds this run) and the weights to continue from."
+    pre = self.preconditioner
+    data = {'X': self.X, 'y': self.y, 'nystrom_index': pre.eigensystem.sample_index}
+    attrs = dict(beta=float(pre.beta), device=str(self.device), train_loss_on='nystrom_subsample')
+    store = HistoryStore.open(history_path, 'eigenpro2', 'epoch', self._settings(), kernel=self.kernel, data=data,
+                              same_kernel=same_kernel, attrs=attrs)
+    if len(store) > epochs:
+        store.close()
+        raise ValueError(f"`history_path`={str(history_path)!r} already has {len(store)} steps; ask for epochs >= "
+                         f"{len(store)} or use a new path.")
+    weights = torch.zeros(self.y.shape, device=self.device, dtype=self.dtype)
+    if len(store): weights.copy_(torch.as_tensor(store.state['weights']))
+    return store, weights
 
 # %% ../nbs/03_eigenpro2.ipynb #5e1a0016
 @patch
@@ -178,15 +172,17 @@ def fit(self:EigenPro2,
         X_val=None, # (m, d) validation points
         y_val=None, # validation targets, in any form `y` takes, with the same outputs as `y`
         score_fn=None, # score_fn(model, loader) (None: accuracy, or MSE for one output)
-        history_path=None, # file the history is written to, and resumed from
-        eigensystem=None): # an `Eigensystem` of `kernel` on `X` to reuse (checked)
+        history_path=None, # folder of the history store (e.g. 'run.zarr'), written to and resumed from
+        eigensystem=None, # an `Eigensystem` of `kernel` on `X` to reuse (checked)
+        same_kernel:bool=False): # resume although the kernel's identity is unknown (a plain callable)
     "Fit `epochs` epochs, one history step each: integer labels are classes, a float vector one target."
     epochs = check_int(epochs, 'epochs', 1)
     self.X, self.y = self._training_data(X, y)
     val = self._validation(X_val, y_val, X, self.y)
     self.preconditioner = self._build_preconditioner(eigensystem)
-    self._recorder, self.weights = self._open_history(history_path, epochs)
-    self._run(epochs, val, score_fn or (accuracy if self.y.shape[1] > 1 else _val_mse))
+    self._recorder, self.weights = self._open_history(history_path, epochs, same_kernel)
+    try: self._run(epochs, val, score_fn or (accuracy if self.y.shape[1] > 1 else _val_mse))
+    finally: self._recorder.close()  # the path's lock is released; the history stays readable
     return self
 
 # %% ../nbs/03_eigenpro2.ipynb #5e1a0019
@@ -211,7 +207,8 @@ def eigenpro2_solve(kernel, # k(x, z) -> (n, m)
                     mem_gb:float|None=None, # memory budget of the kernel products
                     **preconditioner_kw): # passed to `eigenpro2_preconditioner` when it is built here
     "Approximately solve `K(Z, Z) θ = g` by EigenPro 2 epochs; returns θ (p, c)."
-    check_kernel(kernel); check_points(Z, 'Z')
+    kernel = check_kernel(kernel)
+    check_points(Z, 'Z')
     g, epochs = as_targets(g, len(Z), 'g'), check_int(epochs, 'epochs', 1)
     if tol is not None and not 0 < tol < math.inf: raise ValueError(f"`tol`={tol!r} must be a positive number or None.")
     g = g.to(Z.device, Z.dtype)

@@ -20,7 +20,7 @@ import scipy.linalg
 import torch
 
 from .data import check_finite, check_float_dtype, check_int, check_matrix, seeded_subset
-from .kernels import block_rows, describe_kernel, kernel_diagonal, kernel_matmul
+from .kernels import KERNEL_NAMES, as_kernel, block_rows, kernel_diagonal, kernel_matmul
 
 # %% ../nbs/02_nystrom.ipynb #4b1d0c02
 def renamed_argument(value, old_value, name:str, old_name:str):
@@ -190,11 +190,11 @@ class Eigensystem:
 
 # %% ../nbs/02_nystrom.ipynb #2ecad785
 def check_kernel(kernel, name:str='kernel'):
-    "`kernel` if it is callable as `k(x, z) -> (n, m)`, else a `ValueError` naming `name`."
-    if not callable(kernel):
-        raise ValueError(f"`{name}` must be a function k(x, z) -> (n, m) kernel matrix, got "
-                         f"{type(kernel).__name__}; e.g. functools.partial(kernels.laplacian, bandwidth=10.0).")
-    return kernel
+    "`kernel` as a `kernels.Kernel` value (from a Kernel, a name or a callable), else a `ValueError` naming `name`."
+    if not (callable(kernel) or isinstance(kernel, str)):
+        raise ValueError(f"`{name}` must be a Kernel, one of {KERNEL_NAMES} or a function k(x, z) -> (n, m), "
+                         f"got {type(kernel).__name__}; e.g. kernels.make_kernel('laplacian', bandwidth=10.0).")
+    return as_kernel(kernel)
 
 # %% ../nbs/02_nystrom.ipynb #2ecad786
 def check_points(X, name:str='X'):
@@ -232,7 +232,8 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
                         seed:int=0, # seed of the subsample draw
                         s=None, idx=None): # deprecated names of `nystrom_size`, `nystrom_index`
     "Top-`q` eigensystem of `K(X_s, X_s)/s` on a seeded subsample of `X`, with `β` over all of `X`."
-    check_kernel(kernel); check_points(X)
+    kernel = check_kernel(kernel)
+    check_points(X)
     idx = resolve_subsample(len(X), renamed_argument(nystrom_size, s, 'nystrom_size', 's'),
                             renamed_argument(nystrom_index, idx, 'nystrom_index', 'idx'), seed).to(X.device)
     s = len(idx)
@@ -243,10 +244,6 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
     return Eigensystem(vals.to(X), vecs.to(X), idx, samples, beta, kernel, jitter, len(X))
 
 # %% ../nbs/02_nystrom.ipynb #7c3e0a02
-def _same_kernel(a, b):
-    "Whether two kernels are the same function with the same parameters."
-    return a is b or describe_kernel(a) == describe_kernel(b)
-
 def check_eigensystem(eigensystem, # an `Eigensystem` from `nystrom_eigensystem`
                       kernel, # the kernel it must have been built with
                       X:torch.Tensor, # (n, d) the data it must have been built from
@@ -256,9 +253,9 @@ def check_eigensystem(eigensystem, # an `Eigensystem` from `nystrom_eigensystem`
         raise ValueError(f"`{name}` must be an Eigensystem from `nystrom_eigensystem`, got "
                          f"{type(eigensystem).__name__}.")
     es, n, fix = eigensystem, len(X), "build it with `nystrom_eigensystem(kernel, X, ...)` or leave it out"
-    if not _same_kernel(es.kernel, kernel):
-        raise ValueError(f"`{name}` was built with another kernel ({describe_kernel(es.kernel)}) than this one "
-                         f"({describe_kernel(kernel)}); {fix}.")
+    if check_kernel(es.kernel) != check_kernel(kernel):
+        raise ValueError(f"`{name}` was built with another kernel ({check_kernel(es.kernel)!r}) than this one "
+                         f"({check_kernel(kernel)!r}); {fix}.")
     built_on = es.n_points if es.n_points is not None else int(es.sample_index.max()) + 1
     if built_on != n and (es.n_points is not None or built_on > n):
         raise ValueError(f"`{name}` was built on {built_on} points but `X` has {n}; {fix}.")
@@ -362,7 +359,8 @@ def eigenpro2_preconditioner(kernel, # k(x, z) -> (n, m)
                              s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
                              size_name:str='nystrom_size'): # the size's name in error messages
     "EigenPro 2's preconditioner on a Nyström subsample of `X`, with its batch size and step."
-    check_kernel(kernel); check_points(X)
+    kernel = check_kernel(kernel)
+    check_points(X)
     n, size = len(X), renamed_argument(nystrom_size, s, 'nystrom_size', 's')
     index = renamed_argument(nystrom_index, idx, 'nystrom_index', 'idx')
     if eigensystem is not None: index = check_eigensystem(eigensystem, kernel, X).sample_index
@@ -418,7 +416,8 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
                         s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
                         names=('nystrom_size', 'nystrom_index', 'level')): # argument names in error messages
     "EigenPro 3's data preconditioner at `level` from a Nyström subsample of `X`, for `centers`."
-    check_kernel(kernel); check_points(X); check_points(centers, 'centers')
+    kernel = check_kernel(kernel)
+    check_points(X); check_points(centers, 'centers')
     if centers.shape[1] != X.shape[1]:
         raise ValueError(f"`centers` has shape {tuple(centers.shape)} but `X` has {tuple(X.shape)}; they need the "
                          f"same number of features.")
