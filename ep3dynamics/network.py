@@ -7,26 +7,25 @@ __all__ = ['NFA_POWERS', 'NETWORK_STUDIES', 'NETWORK_QUICK', 'FCNet', 'empirical
            'first_layer_gram', 'ntk_eigensystem', 'auto_lr', 'NetworkTrainer', 'centered_alignment', 'kernel_alignment',
            'nfa_correlation', 'rfm_correlation', 'network_study', 'run_network']
 
-# %% ../nbs/10_network.ipynb #c3ab8de7
+# %% ../nbs/10_network.ipynb #8f30b69d
 import copy
 import functools
 import hashlib
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from .data import as_targets, check_finite, check_int, check_matrix, resolve_device
-from .eigenpro2 import epoch_order, residual_coordinates
+from .data import as_targets, check_finite, check_float_dtype, check_int, check_matrix, resolve_device
+from .history import SOLVERS, HistoryStore
 from .kernels import block_rows
 from .metrics import accuracy_from_predictions
-from .nystrom import Eigensystem, robust_top_eigh, subsample_indices
+from .nystrom import Eigensystem, epoch_order, residual_coordinates, robust_top_eigh, subsample_indices
 
-# %% ../nbs/10_network.ipynb #5d246d3e
+# %% ../nbs/10_network.ipynb #85f4e35a
 def _check_number(v, name, positive=False):
     "`v` as a finite float (> 0 with `positive`), else a ValueError naming `name`."
     ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(float(v))
@@ -34,14 +33,7 @@ def _check_number(v, name, positive=False):
         raise ValueError(f"`{name}` must be a finite number{' > 0' if positive else ''}, got {v!r}.")
     return float(v)
 
-def _check_dtype(dtype):
-    "torch.float32 or torch.float64, else a ValueError."
-    if dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"`dtype` must be torch.float32 or torch.float64, got {dtype!r}; "
-                         f"half precision is not supported.")
-    return dtype
-
-# %% ../nbs/10_network.ipynb #f65caa50
+# %% ../nbs/10_network.ipynb #e80b3fa3
 class FCNet(torch.nn.Module):
     "ReLU net in the NTK parameterisation; its infinite-width NTK is `ntk_relu(depth=depth, bias=bias)`."
     def __init__(self, d:int, # input features
@@ -57,7 +49,7 @@ class FCNet(torch.nn.Module):
         self.bias, self.seed = _check_number(bias, 'bias'), check_int(seed, 'seed', 0)
         dims = [self.d] + [self.width] * (self.depth - 1) + [self.n_classes]
         g = torch.Generator().manual_seed(self.seed)
-        draw = lambda *shape: torch.nn.Parameter(torch.randn(*shape, generator=g, dtype=_check_dtype(dtype)))
+        draw = lambda *shape: torch.nn.Parameter(torch.randn(*shape, generator=g, dtype=check_float_dtype(dtype)))
         self.weights = torch.nn.ParameterList([draw(dims[l + 1], dims[l]) for l in range(self.depth)])
         self.biases = torch.nn.ParameterList([draw(dims[l + 1]) for l in range(self.depth)])
         self.scales = [1.0] + [math.sqrt(2 / dims[l]) for l in range(1, self.depth)]  # c_l of layer l + 1
@@ -178,21 +170,7 @@ def first_layer_gram(net:FCNet)->torch.Tensor:
     W = net.weights[0].detach()
     return W.T @ W
 
-# %% ../nbs/10_network.ipynb #3ed98509
-def _targets(y, n, name, n_classes):
-    "`y` as float (n, C) targets: integer labels are classes (one-hot with `n_classes`)."
-    if not isinstance(y, torch.Tensor): y = torch.as_tensor(np.asarray(y))
-    if y.dtype == torch.bool: raise ValueError(f"`{name}` is boolean; pass integer class labels or float targets.")
-    if y.ndim == 1 and not y.is_floating_point():
-        if len(y) and (int(y.min()) < 0 or int(y.max()) >= n_classes):
-            raise ValueError(f"`{name}` holds labels outside [0, {n_classes}); the network has {n_classes} outputs.")
-        y = torch.nn.functional.one_hot(y.long(), n_classes)
-    y = as_targets(y, n, name)
-    if y.shape[1] != n_classes:
-        raise ValueError(f"`{name}` has {y.shape[1]} columns but the network has {n_classes} outputs; "
-                         f"build the FCNet with n_classes={y.shape[1]}.")
-    return y
-
+# %% ../nbs/10_network.ipynb #f80968dc
 def _mse(pred, y): return float((pred - y).square().mean())
 
 def _score(pred, y):
@@ -241,7 +219,7 @@ def auto_lr(net:FCNet, # the network at initialisation
     es = ntk_eigensystem(net, X, idx, q=1, mem_gb=mem_gb)
     return _check_number(fraction, 'fraction', positive=True) * net.n_classes / (float(es.eigenvalues[0]) + es.beta / b)
 
-# %% ../nbs/10_network.ipynb #28ad0fbc
+# %% ../nbs/10_network.ipynb #153749e1
 class NetworkTrainer:
     "SGD on the MSE for an `FCNet`, recording the empirical NTK's eigensystem on a fixed subsample every epoch."
     def __init__(self, net:FCNet, # the network, trained in place
@@ -259,7 +237,7 @@ class NetworkTrainer:
         self.nystrom_size = check_int(nystrom_size, 'nystrom_size', 1)
         self.q = None if q is None else check_int(q, 'q', 1, hint=' or None')
         self.seed = check_int(seed, 'seed', 0)
-        self.device, self.dtype = resolve_device(device), _check_dtype(dtype)
+        self.device, self.dtype = resolve_device(device), check_float_dtype(dtype)
         self.mem_gb = None if mem_gb is None else _check_number(mem_gb, 'mem_gb', positive=True)
         self.net, self.verbose, self.center, self._store = net.to(self.device, self.dtype), verbose, bool(center), None
         self.init_fingerprint = _fingerprint(self.net)  # identifies the run: a resumed fit starts from the same network
@@ -280,39 +258,14 @@ class NetworkTrainer:
     def history(self):
         "The history of the last `fit` (an `xarray.Dataset` in the package's schema)."
         if self._store is None: raise ValueError("no history yet; call `fit` first.")
-        return self._store.dataset
+        return self._store.dataset.assign_attrs(solver='network')
 
-# %% ../nbs/10_network.ipynb #668c6283
-class _Store:
-    "Stand-in for `history.HistoryStore` (same calls) on top of `HistoryRecorder`, until the store lands."
-    def __init__(self, rec, attrs): self.rec, self._attrs = rec, attrs
+# %% ../nbs/10_network.ipynb #ab20ae9e
+_SOLVER = 'network' if 'network' in SOLVERS else 'nystrom'  # until history.SOLVERS lists 'network'
 
-    @classmethod
-    def open(cls, path, solver, step_kind, settings, attrs=None):
-        from ep3dynamics.history import HistoryRecorder, netcdf_attrs
-        want = netcdf_attrs({**settings, **(attrs or {}), 'solver': solver, 'step_kind': step_kind})
-        if path is not None and Path(path).exists():
-            rec = HistoryRecorder.resume(path)
-            differ = [k for k, v in netcdf_attrs(settings).items() if rec.attrs.get(k) != v]
-            if differ:
-                raise ValueError(f"`history_path`={str(path)!r} holds a different run (differs in {differ}); "
-                                 f"use a new path or the same settings.")
-            return cls(rec, want)
-        return cls(HistoryRecorder('nystrom', step_kind, attrs=want, path=path), want)
-
-    steps = property(lambda self: self.rec.steps)
-    state = property(lambda self: self.rec.state)
-    def __len__(self): return len(self.rec)
-    def record(self, step, eigensystem, **kw): self.rec.record(step, eigensystem, **kw); return self
-
-    @property
-    def dataset(self): return self.rec.dataset.assign_attrs(solver=self._attrs['solver'])
-
-def _open_store(path, settings, attrs):
-    "The run's history store: `HistoryStore` when the package has it, else `_Store`."
-    try: from ep3dynamics.history import HistoryStore
-    except ImportError: return _Store.open(path, 'network', 'epoch', settings, attrs=attrs)
-    return HistoryStore.open(path, 'network', 'epoch', settings, attrs=attrs)
+def _open_store(path, settings, data, attrs):
+    "The run's history store (created, or resumed when `path` holds this run)."
+    return HistoryStore.open(path, _SOLVER, 'epoch', settings, data=data, attrs=attrs)
 
 # %% ../nbs/10_network.ipynb #a85662c6
 def _predict(net, X, rows=8192):
@@ -344,13 +297,13 @@ def _sgd_epoch(net, X, y, order, batch_size, lr):
         total += float(loss.detach()) * len(batch)
     return total / len(order)
 
-# %% ../nbs/10_network.ipynb #0afd43e4
+# %% ../nbs/10_network.ipynb #92125525
 def _check_val(X_val, y_val, net):
     "(X_val, y_val) checked against the network, or (None, None)."
     if (X_val is None) != (y_val is None): raise ValueError("give both `X_val` and `y_val`, or neither.")
     if X_val is None: return None, None
     X_val = _check_points(net, X_val, 'X_val')
-    return X_val, _targets(y_val, len(X_val), 'y_val', net.n_classes).to(X_val)
+    return X_val, as_targets(y_val, len(X_val), 'y_val', n_classes=net.n_classes).to(X_val)
 
 def _fit(self, X:torch.Tensor, # (n, d) training points
          y:torch.Tensor, # (n,) integer class labels or (n, C) float targets
@@ -362,13 +315,21 @@ def _fit(self, X:torch.Tensor, # (n, d) training points
     "Train to `epochs` epochs (the total, when resuming from `history_path`), recording step 0 and every epoch."
     epochs = check_int(epochs, 'epochs', 0)
     X = _check_points(self.net, X, 'X')
-    y = _targets(y, len(X), 'y', self.net.n_classes).to(X)
+    y = as_targets(y, len(X), 'y', n_classes=self.net.n_classes).to(X)
     X_val, y_val = _check_val(X_val, y_val, self.net)
     n = len(X)
     idx = subsample_indices(n, min(self.nystrom_size, n), self.seed)
-    self._store = _open_store(history_path, self.settings(n, len(idx)),
+    self._store = _open_store(history_path, self.settings(n, len(idx)), {'X': X, 'y': y},
                               attrs={**(attrs or {}), 'kernel': 'empirical_ntk', 'kernel_params': self.net.settings()})
-    done = len(self._store) - 1
+    try: self._train(X, y, epochs, X_val, y_val, idx)
+    finally: self._store.close()  # releases the path's lock; the history stays readable
+    return self
+
+NetworkTrainer.fit = _fit
+
+def _train(self, X, y, epochs, X_val, y_val, idx):
+    "Continue the run in the open store to `epochs`."
+    n, done = len(X), len(self._store) - 1
     if done > epochs:
         raise ValueError(f"`history_path` already has {done} epochs; ask for epochs >= {done} or use a new path.")
     if done >= 0: _load_state(self.net, self._store.state)
@@ -382,9 +343,8 @@ def _fit(self, X:torch.Tensor, # (n, d) training points
         if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
         loss = self._record(epoch, X, y, X_val, y_val, idx, time.perf_counter() - t0)
         bar.set_postfix(train_mse=f'{loss:.3g}')
-    return self
 
-NetworkTrainer.fit = _fit
+NetworkTrainer._train = _train
 
 # %% ../nbs/10_network.ipynb #9bafdf93
 def _record(self, step, X, y, X_val, y_val, idx, seconds):
@@ -408,7 +368,7 @@ def _record(self, step, X, y, X_val, y_val, idx, seconds):
 
 NetworkTrainer._record = _record
 
-# %% ../nbs/10_network.ipynb #b8460a92
+# %% ../nbs/10_network.ipynb #48213e98
 def centered_alignment(K1:torch.Tensor, # (s, s) kernel matrix
                        K2:torch.Tensor, # (s, s) kernel matrix on the same points
                        centered:bool=True)->float:
@@ -431,7 +391,7 @@ def _cos(Fa, Fb):
     "⟨FaFaᵀ, FbFbᵀ⟩ / (‖FaFaᵀ‖ ‖FbFbᵀ‖)."
     return np.linalg.norm(Fa.T @ Fb) ** 2 / (np.linalg.norm(Fa.T @ Fa) * np.linalg.norm(Fb.T @ Fb))
 
-# %% ../nbs/10_network.ipynb #6c027b19
+# %% ../nbs/10_network.ipynb #581f5fa7
 def kernel_alignment(history, # a history Dataset (one run)
                      y=None, # (n,) labels or (n, C) targets of the training data: adds `label_alignment`
                      K=None, # (s, s) kernel on the subsample (rows in `train_index` order): adds `kernel_alignment`
@@ -467,7 +427,7 @@ def kernel_alignment(history, # a history Dataset (one run)
              's': history.sizes['sample']}
     return xr.Dataset(out, coords={'step': steps}, attrs=attrs)
 
-# %% ../nbs/10_network.ipynb #62bd6f89
+# %% ../nbs/10_network.ipynb #481d3d91
 NFA_POWERS = (1.0, 0.5)
 
 def _psd_power(M, p):
@@ -494,7 +454,7 @@ def _powers(powers):
     if not all(p > 0 for p in powers): raise ValueError(f"`powers` must be positive numbers, got {powers}.")
     return powers
 
-# %% ../nbs/10_network.ipynb #1ddf8b15
+# %% ../nbs/10_network.ipynb #7410dd5e
 def nfa_correlation(history:xr.Dataset, # a network history
                     powers=NFA_POWERS, # AGOP powers compared
                     change:bool=False, # correlate W₁ᵀW₁ − W₁ᵀW₁ at step 0 instead
@@ -531,7 +491,7 @@ def rfm_correlation(history:xr.Dataset, # a network history
                         coords={'iteration': rfm_history['step'].values, 'power': list(powers)}, name='rfm_correlation',
                         attrs={'long_name': 'corr(W1ᵀW1, Mᵖ)', 'network_step': int(t), 'change': int(change)})
 
-# %% ../nbs/10_network.ipynb #16d69577
+# %% ../nbs/10_network.ipynb #c0c59de8
 NETWORK_STUDIES = {
     'digits': dict(width=1024, depth=2, bias=0.0, epochs=20, batch_size=32, nystrom_size=1000, q=100, n_train=None),
     'paper': dict(width=1024, depth=2, bias=0.0, epochs=20, batch_size=128, nystrom_size=2000, q=100, n_train=5000),
