@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['REPRODUCE_DATASETS', 'STUDIES', 'QUICK', 'SUMMARY_COLUMNS', 'INTERRUPTED', 'Study', 'study_for', 'UsageError',
-           'history_file', 'ntk_kernel', 'read_history', 'run_ntk_in_run', 'run_ntk_paper', 'run_rfm', 'rfm_kernel',
-           'run_noise_floor', 'history_statistics', 'noise_statistics', 'floor_name', 'write_figures', 'summarize',
-           'summary_markdown', 'write_summary', 'prepare_out', 'ntk_depth_cost', 'estimate_seconds', 'reproduce',
-           'build_parser', 'main']
+           'history_file', 'ntk_kernel', 'read_history', 'run_ntk_in_run', 'run_ntk_paper', 'run_rfm',
+           'run_network_study', 'rfm_kernel', 'run_noise_floor', 'history_statistics', 'noise_statistics', 'floor_name',
+           'write_figures', 'summarize', 'summary_markdown', 'write_summary', 'prepare_out', 'ntk_depth_cost',
+           'estimate_seconds', 'reproduce', 'build_parser', 'main']
 
 # %% ../nbs/09_reproduce.ipynb #b3ea3153
 import argparse
@@ -51,6 +51,14 @@ class Study:
     depths: tuple = (2, 20)
     noise_draws: int = 5      # independent subsamples for each noise floor
     k: int = 10               # top components the summary statistics use
+    network: bool = True      # run the finite-width network study (its eNTK's eigenvectors)
+    network_width: int = 1024
+    network_depth: int = 2
+    network_epochs: int = 20
+    network_batch: int = 128
+    network_nystrom: int = 2000   # s of the eNTK's fixed subsample
+    network_q: int = 100          # eNTK eigenpairs recorded
+    network_train: int | None = 5000  # network training points (None: all of the NTK data)
 
 # %% ../nbs/09_reproduce.ipynb #ba537109
 REPRODUCE_DATASETS = tuple(d for d in DATASETS if d != 'synthetic')
@@ -79,7 +87,7 @@ class UsageError(ValueError):
 def history_file(name:str, # a run's name, e.g. 'ntk_depth2_paper'
                 ) -> str:
     "The file name of a run's history: a zarr store the command writes, netCDF where a solver writes it."
-    return f'{name}.zarr' if name.endswith('_paper') else f'{name}.nc'
+    return f'{name}.zarr' if name.endswith('_paper') or name == 'network' else f'{name}.nc'
 
 def ntk_kernel(depth:int, # number of layers of the ReLU network
               )->Kernel:
@@ -188,6 +196,16 @@ def run_rfm(data, study, path, device='cpu', seed=0, verbose=True, dataset=''):
     _annotate(path, dataset=dataset, protocol='in-run', normalize=study.rfm_normalize)
     return load_history(path)
 
+def run_network_study(data, study, path, device='cpu', seed=0, verbose=True, dataset=''):
+    "Network study: a finite-width ReLU network trained by SGD, its eNTK's eigenvectors on a fixed subsample each epoch."
+    from ep3dynamics.network import run_network
+    done = _completed(path, study.network_epochs, protocol='in-run', dataset=dataset)
+    if done is not None:
+        return done
+    return run_network(data, path, width=study.network_width, depth=study.network_depth, epochs=study.network_epochs,
+                       batch_size=study.network_batch, nystrom_size=study.network_nystrom, q=study.network_q,
+                       n_train=study.network_train, device=device, seed=seed, verbose=verbose, dataset=dataset)
+
 # %% ../nbs/09_reproduce.ipynb #2ea89128
 def rfm_kernel(history, # an RFM history (its attrs name the kernel; `M` is recorded per step)
                device='cpu', # where the metric `M` goes
@@ -293,11 +311,20 @@ def _findings(runs, noise, study):
         f"points; "
         f"the eigenvalues drift by {r['eigenvalue_drift']:.2g} (mean relative), against {nf['eigenvalue_drift']:.2g} "
         f"between independent subsamples at its last kernel.")
+    if 'network' in runs:
+        r = runs['network']
+        moving = ('still moving at its last epoch' if r['still_moving']
+                  else f"stable from epoch {r['stabilization_step']} (5 % tolerance)")
+        lines.append(
+            f"Finite-width network (width {study.network_width}, depth {study.network_depth}, SGD; the eNTK changes "
+            f"as it trains, on a fixed subsample): {moving}. Between the first and last epoch 1 − mean |cos| = "
+            f"{r['distance']:.2g} (largest angle {r['max_angle_deg']:.3g}°); the eigenvalues drift by "
+            f"{r['eigenvalue_drift']:.2g} (mean relative).")
     return lines
 
 def summarize(histories, floors, study, meta):
     "The summary dict: settings, per-run and noise-floor statistics, and the findings in words."
-    runs = {n: {'file': f'histories/{history_file(n)}', 'noise_floor': floor_name(n),
+    runs = {n: {'file': f'histories/{history_file(n)}', 'noise_floor': floor_name(n) if floor_name(n) in floors else None,
                 **history_statistics(h, study.k)} for n, h in histories.items()}
     noise = {n: {'file': f'histories/noise_{n}.nc', **noise_statistics(f, study.k)}
              for n, f in floors.items()}
@@ -325,7 +352,8 @@ def summary_markdown(summary, links=True):
             f"seed {s['seed']}, device {s['device']}, ep3dynamics {s['ep3dynamics_version']}, {s['seconds']:.0f} s. "
             f"Statistics over the top {s['study']['k']} eigenvectors; "
             f"Δ = Σn e_t − Σn e_first (the paper's metric).\n\n")
-    rows = [_summary_row(n, r, s['noise_floors'][r['noise_floor']]) for n, r in s['runs'].items()]
+    none = {'distance': None, 'eigenvalue_drift': None}
+    rows = [_summary_row(n, r, s['noise_floors'].get(r['noise_floor'], none)) for n, r in s['runs'].items()]
     table = '\n'.join('| ' + ' | '.join(map(str, row)) + ' |'
                       for row in [SUMMARY_COLUMNS, ['---'] * len(SUMMARY_COLUMNS)] + rows)
     findings = '\n'.join(f'- {line}' for line in s['findings'])
@@ -447,6 +475,8 @@ def _plan(ntk_data, rfm_data, study, common, on_first_epoch):
     first = f'ntk_depth{study.depths[0]}_in-run'
     plan[first] = functools.partial(plan[first], first_epoch=on_first_epoch)
     plan['rfm'] = functools.partial(run_rfm, rfm_data, study, **common)
+    if study.network:
+        plan['network'] = functools.partial(run_network_study, ntk_data, study, **common)
     return plan
 
 # %% ../nbs/09_reproduce.ipynb #a68412c1
