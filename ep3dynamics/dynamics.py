@@ -7,7 +7,7 @@ __all__ = ['NOTE_DIFFERENT_POINTS', 'MATCH_TO', 'STABILITY_STATS', 'FLOOR_POINTS
            'change_from_original', 'abs_cosine', 'principal_angles', 'eigenvalue_drift', 'match_components',
            'track_components', 'dynamics_summary', 'step_changes', 'stabilization_step', 'noise_floor']
 
-# %% ../nbs/07_dynamics.ipynb #04a699ce
+# %% ../nbs/07_dynamics.ipynb #98e70694
 import math
 import warnings
 
@@ -21,7 +21,7 @@ from .history import HistoryStore
 from .kernels import describe_kernel
 from .nystrom import nystrom_eigensystem
 
-# %% ../nbs/07_dynamics.ipynb #400da52e
+# %% ../nbs/07_dynamics.ipynb #8dd8cc55
 NOTE_DIFFERENT_POINTS = ("train_index differs between steps: row n at two steps is two different training points, "
                          "so these statistics measure resampling of the Nystrom subsample, not training dynamics "
                          "(compare them with noise_floor).")
@@ -40,7 +40,7 @@ def same_points(history:xr.Dataset, # a history
     idx = history['train_index']
     return bool(((idx == idx.isel(step=0)) | idx.isnull()).all())
 
-# %% ../nbs/07_dynamics.ipynb #01afd8f8
+# %% ../nbs/07_dynamics.ipynb #da7838b7
 def _reference(history, reference, warn=True):
     "(reference step, attrs for a result); warns when train_index changes between steps."
     _check_history(history)
@@ -84,7 +84,7 @@ def _check_real(v, name, lo, lo_open=False, hint=''):
         raise ValueError(f"`{name}` must be a finite number {'>' if lo_open else '>='} {lo}{hint}, got {v!r}.")
     return float(v)
 
-# %% ../nbs/07_dynamics.ipynb #ce600dc4
+# %% ../nbs/07_dynamics.ipynb #ee929951
 def sign_alignment(history:xr.Dataset, # a history
                    reference:int|None=None, # the step compared with; default the first
                   ) -> xr.DataArray:
@@ -93,7 +93,7 @@ def sign_alignment(history:xr.Dataset, # a history
     E, present = _vectors(history)
     return _result(_signs(E, ref).where(present), 'sign', 'sign aligning e_t with e_ref', attrs)
 
-# %% ../nbs/07_dynamics.ipynb #76bd4a8f
+# %% ../nbs/07_dynamics.ipynb #c4bcdfe1
 def align_signs(history:xr.Dataset, # a history
                 reference:int|None=None, # the step compared with; default the first
                ) -> xr.Dataset:
@@ -103,7 +103,7 @@ def align_signs(history:xr.Dataset, # a history
     return history.assign(eigenvectors=aligned.transpose(*history['eigenvectors'].dims)).assign_attrs(
         signs_aligned_to=signs.attrs['reference_step'])
 
-# %% ../nbs/07_dynamics.ipynb #e9f1b632
+# %% ../nbs/07_dynamics.ipynb #c6241380
 def change_from_original(history:xr.Dataset, # a history
                          aligned:bool=False, # align each eigenvector's sign with the reference first
                          reference:int|None=None, # the step compared with; default the first
@@ -120,7 +120,7 @@ def change_from_original(history:xr.Dataset, # a history
     change = (sums - sums.sel(step=ref, drop=True)).where(present)
     return _result(change, name, long, {**attrs, 'aligned': int(aligned)})
 
-# %% ../nbs/07_dynamics.ipynb #aeb2d8e2
+# %% ../nbs/07_dynamics.ipynb #f6770aef
 def abs_cosine(history:xr.Dataset, # a history
                reference:int|None=None, # the step compared with; default the first
               ) -> xr.DataArray:
@@ -131,7 +131,7 @@ def abs_cosine(history:xr.Dataset, # a history
     cos = xr.dot(E, R, dim='sample') / np.sqrt(xr.dot(E, E, dim='sample') * xr.dot(R, R, dim='sample'))
     return _result(abs(cos).where(present), 'abs_cos', '|cos(e_t, e_ref)|', attrs)
 
-# %% ../nbs/07_dynamics.ipynb #7d158238
+# %% ../nbs/07_dynamics.ipynb #44d22f06
 def _subspace_angles(A, B):
     "Principal angles (increasing) between the column spans of A and B; NaN when a step is missing."
     if not (A.any() and B.any()):
@@ -142,7 +142,7 @@ def principal_angles(history:xr.Dataset, # a history
                      k:int|None=None, # the subspace of the top-k eigenvectors; default all q
                      reference:int|None=None, # the step compared with; default the first
                     ) -> xr.DataArray:
-    "Principal angles (radians, increasing along `angle`) between the top-`k` subspaces at each step and the reference."
+    "Principal angles (radians, increasing) between the top-`k` subspaces at each step and at the reference."
     ref, attrs = _reference(history, reference)
     q = history.sizes['component']
     k = q if k is None else check_int(k, 'k', 1, q, hint=' (the number of recorded components)')
@@ -154,7 +154,7 @@ def principal_angles(history:xr.Dataset, # a history
     return _result(ang.assign_coords(angle=np.arange(k)), 'principal_angles',
                    f'principal angles between top-{k} subspaces (rad)', {**attrs, 'k': int(k)})
 
-# %% ../nbs/07_dynamics.ipynb #de04a297
+# %% ../nbs/07_dynamics.ipynb #00d7ab27
 def eigenvalue_drift(history:xr.Dataset, # a history
                      reference:int|None=None, # the step compared with; default the first
                      relative:bool=True, # λ_t/λ_ref − 1 (else λ_t − λ_ref)
@@ -169,7 +169,7 @@ def eigenvalue_drift(history:xr.Dataset, # a history
         drift, long = lam - lam0, 'λ_t − λ_ref'
     return _result(drift, 'eigenvalue_drift', long, {**attrs, 'relative': int(relative)})
 
-# %% ../nbs/07_dynamics.ipynb #33bf71e4
+# %% ../nbs/07_dynamics.ipynb #f8d902e7
 MATCH_TO = ('previous', 'first')
 
 def _match(E, chain):
@@ -187,7 +187,7 @@ def _match(E, chain):
 def match_components(history:xr.Dataset, # a history
                      to:str='previous', # match each step to the previous one (chained) or to the first
                     ) -> xr.DataArray:
-    "Per (step, component): the raw component continuing each first-step component (optimal assignment on |overlap|)."
+    "Per (step, component): the raw component that continues each first-step component."
     if to not in MATCH_TO:
         raise ValueError(f"`to`={to!r} is unknown; use one of {MATCH_TO}.")
     _, attrs = _reference(history, None)
@@ -197,7 +197,7 @@ def match_components(history:xr.Dataset, # a history
     return _result(perm.assign_coords(step=history['step'], component=history['component']), 'raw_component',
                    'raw component index', {**attrs, 'matched_to': to})
 
-# %% ../nbs/07_dynamics.ipynb #a6fd9c0e
+# %% ../nbs/07_dynamics.ipynb #f6b8d1cd
 def _take(var, perm):
     "`var` with its component axis reordered by `perm` (step, component), broadcast over other dims."
     taken = xr.apply_ufunc(lambda a, p: np.take_along_axis(a, p, axis=-1), var, perm, keep_attrs=True,
@@ -213,12 +213,12 @@ def track_components(history:xr.Dataset, # a history
                if 'component' in history[v].dims and 'step' in history[v].dims}
     return history.assign(tracked).assign_coords(raw_component=perm.drop_attrs()).assign_attrs(components_tracked=to)
 
-# %% ../nbs/07_dynamics.ipynb #ec71f8bf
+# %% ../nbs/07_dynamics.ipynb #435e5984
 def dynamics_summary(history:xr.Dataset, # a history
                      k:int|None=None, # principal angles of the top-k subspaces; default all q
                      reference:int|None=None, # the step compared with; default the first
                     ) -> xr.Dataset:
-    "Every statistic against the reference step: change, change_aligned, abs_cos, principal_angles, eigenvalue_drift."
+    "Every statistic of this module against the reference step, in one Dataset."
     _, attrs = _reference(history, reference)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # warned once above
@@ -227,7 +227,7 @@ def dynamics_summary(history:xr.Dataset, # a history
                  eigenvalue_drift(history, reference)]
     return xr.Dataset({s.name: s for s in stats}, attrs={**attrs, 'k': stats[3].attrs['k']})
 
-# %% ../nbs/07_dynamics.ipynb #325738cd
+# %% ../nbs/07_dynamics.ipynb #274003aa
 STABILITY_STATS = ('change_aligned', 'abs_cos', 'principal_angles', 'eigenvalue_drift')
 
 def step_changes(history:xr.Dataset, # a history
@@ -246,7 +246,7 @@ def step_changes(history:xr.Dataset, # a history
     out['max'] = xr.concat([v.max([d for d in v.dims if d not in keep]) for v in out.values()], 'stat').max('stat')
     return xr.Dataset(out, attrs={**summ.attrs, 'atol': atol})
 
-# %% ../nbs/07_dynamics.ipynb #e6679dbb
+# %% ../nbs/07_dynamics.ipynb #3d2cd9d0
 def stabilization_step(history:xr.Dataset, # a history of one run
                        tol:float=0.05, # largest step-to-step change, as a fraction of the total excursion
                        k:int|None=None, # principal angles of the top-k subspaces; default all q
@@ -266,11 +266,11 @@ def stabilization_step(history:xr.Dataset, # a history of one run
                       f"it had not stabilised (the result is a lower bound).", stacklevel=2)
     return step
 
-# %% ../nbs/07_dynamics.ipynb #b689be4c
+# %% ../nbs/07_dynamics.ipynb #6918e79a
 FLOOR_POINTS = ('own', 'common')
 
 def _draw(kernel_fn, X, s, q, seed, points, common_index):
-    "One draw's (eigenvalues, eigenvectors, train_index): on its own subsample, or as eigenfunctions on `common_index`."
+    "One draw's eigensystem: on its own subsample, or as eigenfunctions on `common_index`."
     es = nystrom_eigensystem(kernel_fn, X, s=s, q=q, seed=seed)
     if points == 'own':
         return es
