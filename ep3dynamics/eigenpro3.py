@@ -17,11 +17,12 @@ import torch
 from tqdm.auto import tqdm
 
 from .data import CustomDataset, as_targets, check_finite, check_int, check_matrix, check_same_length, one_hot, resolve_device
-from .eigenpro2 import eigenpro2_solve, epoch_order, residual_coordinates
+from .eigenpro2 import eigenpro2_solve
 from .history import HistoryRecorder
 from .kernels import block_rows, describe_kernel, kernel_matmul
 from .metrics import accuracy
-from .nystrom import data_preconditioner, eigenpro2_preconditioner, resolve_subsample
+from .nystrom import (data_preconditioner, eigenpro2_preconditioner, epoch_order, residual_coordinates,
+                                 resolve_subsample)
 
 # %% ../nbs/04_eigenpro3.ipynb #cd38d237
 def shard(t, devices):

@@ -6,7 +6,7 @@
 __all__ = ['default_subsample_size', 'subsample_indices', 'resolve_subsample', 'flip_signs', 'top_eigh', 'robust_top_eigh',
            'Eigensystem', 'nystrom_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
            'EigenPro2Preconditioner', 'eigenpro2_preconditioner', 'eigenpro3_diag', 'eigenpro3_batch_and_lr',
-           'DataPreconditioner', 'data_preconditioner']
+           'DataPreconditioner', 'data_preconditioner', 'epoch_order', 'residual_coordinates']
 
 # %% ../nbs/02_nystrom.ipynb #bf9be257
 import math
@@ -294,3 +294,14 @@ def data_preconditioner(kernel_fn, X, centers, s=None, level=500, seed=0, idx=No
     bs, lr = eigenpro3_batch_and_lr(full.beta, tail, max_batch)
     P = kernel_matmul(kernel_fn, centers.to(X), kept.samples, kept.eigenvectors * diag, mem_gb=mem_gb)
     return DataPreconditioner(kept, level, tail, diag, full.beta, bs, lr, P)
+
+# %% ../nbs/02_nystrom.ipynb #1428b051
+def epoch_order(n, seed, epoch):
+    "The seeded random permutation of `range(n)` that epoch `epoch` visits (a CPU `LongTensor`)."
+    child = np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0]
+    return torch.randperm(n, generator=torch.Generator().manual_seed(int(child)))
+
+# %% ../nbs/02_nystrom.ipynb #8b97f738
+def residual_coordinates(eigenvectors, residual):
+    "`‖e_iᵀ R‖₂` over outputs for each unit eigenvector `e_i` (columns of `eigenvectors` (s, q)) of the residual `R` (s, c): (q,)."
+    return (eigenvectors.T.to(residual.dtype) @ residual).norm(dim=1)

@@ -15,12 +15,12 @@ import torch
 from fastcore.basics import patch
 
 from .data import as_targets, check_finite, check_int, check_matrix, check_same_length, resolve_device
-from .eigenpro2 import EigenPro2, residual_coordinates
+from .eigenpro2 import EigenPro2
 from .history import HistoryRecorder
 from .kernels import block_rows, kernel_matmul
 from .kernels import gaussian_mahalanobis, gaussian_mahalanobis_grad, laplacian_mahalanobis, laplacian_mahalanobis_grad
 from .metrics import accuracy_from_predictions
-from .nystrom import nystrom_eigensystem, subsample_indices
+from .nystrom import nystrom_eigensystem, residual_coordinates, subsample_indices
 
 # %% ../nbs/05_rfm.ipynb #d61193d4
 KERNELS = {'laplace': (laplacian_mahalanobis, laplacian_mahalanobis_grad),
