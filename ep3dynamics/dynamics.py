@@ -7,7 +7,7 @@ __all__ = ['NOTE_DIFFERENT_POINTS', 'MATCH_TO', 'STABILITY_STATS', 'FLOOR_POINTS
            'change_from_original', 'abs_cosine', 'principal_angles', 'eigenvalue_drift', 'match_components',
            'track_components', 'dynamics_summary', 'step_changes', 'stabilization_step', 'noise_floor']
 
-# %% ../nbs/07_dynamics.ipynb #98e70694
+# %% ../nbs/07_dynamics.ipynb #85144c83
 import math
 import warnings
 
@@ -18,10 +18,10 @@ import xarray as xr
 
 from .data import check_int
 from .history import HistoryStore
-from .kernels import describe_kernel
+from .kernels import as_kernel
 from .nystrom import nystrom_eigensystem
 
-# %% ../nbs/07_dynamics.ipynb #8dd8cc55
+# %% ../nbs/07_dynamics.ipynb #400da52e
 NOTE_DIFFERENT_POINTS = ("train_index differs between steps: row n at two steps is two different training points, "
                          "so these statistics measure resampling of the Nystrom subsample, not training dynamics "
                          "(compare them with noise_floor).")
@@ -40,7 +40,7 @@ def same_points(history:xr.Dataset, # a history
     idx = history['train_index']
     return bool(((idx == idx.isel(step=0)) | idx.isnull()).all())
 
-# %% ../nbs/07_dynamics.ipynb #da7838b7
+# %% ../nbs/07_dynamics.ipynb #01afd8f8
 def _reference(history, reference, warn=True):
     "(reference step, attrs for a result); warns when train_index changes between steps."
     _check_history(history)
@@ -84,7 +84,7 @@ def _check_real(v, name, lo, lo_open=False, hint=''):
         raise ValueError(f"`{name}` must be a finite number {'>' if lo_open else '>='} {lo}{hint}, got {v!r}.")
     return float(v)
 
-# %% ../nbs/07_dynamics.ipynb #ee929951
+# %% ../nbs/07_dynamics.ipynb #ce600dc4
 def sign_alignment(history:xr.Dataset, # a history
                    reference:int|None=None, # the step compared with; default the first
                   ) -> xr.DataArray:
@@ -93,7 +93,7 @@ def sign_alignment(history:xr.Dataset, # a history
     E, present = _vectors(history)
     return _result(_signs(E, ref).where(present), 'sign', 'sign aligning e_t with e_ref', attrs)
 
-# %% ../nbs/07_dynamics.ipynb #c4bcdfe1
+# %% ../nbs/07_dynamics.ipynb #76bd4a8f
 def align_signs(history:xr.Dataset, # a history
                 reference:int|None=None, # the step compared with; default the first
                ) -> xr.Dataset:
@@ -103,7 +103,7 @@ def align_signs(history:xr.Dataset, # a history
     return history.assign(eigenvectors=aligned.transpose(*history['eigenvectors'].dims)).assign_attrs(
         signs_aligned_to=signs.attrs['reference_step'])
 
-# %% ../nbs/07_dynamics.ipynb #c6241380
+# %% ../nbs/07_dynamics.ipynb #e9f1b632
 def change_from_original(history:xr.Dataset, # a history
                          aligned:bool=False, # align each eigenvector's sign with the reference first
                          reference:int|None=None, # the step compared with; default the first
@@ -120,7 +120,7 @@ def change_from_original(history:xr.Dataset, # a history
     change = (sums - sums.sel(step=ref, drop=True)).where(present)
     return _result(change, name, long, {**attrs, 'aligned': int(aligned)})
 
-# %% ../nbs/07_dynamics.ipynb #f6770aef
+# %% ../nbs/07_dynamics.ipynb #aeb2d8e2
 def abs_cosine(history:xr.Dataset, # a history
                reference:int|None=None, # the step compared with; default the first
               ) -> xr.DataArray:
@@ -131,7 +131,7 @@ def abs_cosine(history:xr.Dataset, # a history
     cos = xr.dot(E, R, dim='sample') / np.sqrt(xr.dot(E, E, dim='sample') * xr.dot(R, R, dim='sample'))
     return _result(abs(cos).where(present), 'abs_cos', '|cos(e_t, e_ref)|', attrs)
 
-# %% ../nbs/07_dynamics.ipynb #44d22f06
+# %% ../nbs/07_dynamics.ipynb #765f8a11
 def _subspace_angles(A, B):
     "Principal angles (increasing) between the column spans of A and B; NaN when a step is missing."
     if not (A.any() and B.any()):
@@ -154,7 +154,7 @@ def principal_angles(history:xr.Dataset, # a history
     return _result(ang.assign_coords(angle=np.arange(k)), 'principal_angles',
                    f'principal angles between top-{k} subspaces (rad)', {**attrs, 'k': int(k)})
 
-# %% ../nbs/07_dynamics.ipynb #00d7ab27
+# %% ../nbs/07_dynamics.ipynb #de04a297
 def eigenvalue_drift(history:xr.Dataset, # a history
                      reference:int|None=None, # the step compared with; default the first
                      relative:bool=True, # λ_t/λ_ref − 1 (else λ_t − λ_ref)
@@ -169,7 +169,7 @@ def eigenvalue_drift(history:xr.Dataset, # a history
         drift, long = lam - lam0, 'λ_t − λ_ref'
     return _result(drift, 'eigenvalue_drift', long, {**attrs, 'relative': int(relative)})
 
-# %% ../nbs/07_dynamics.ipynb #f8d902e7
+# %% ../nbs/07_dynamics.ipynb #f3ab5242
 MATCH_TO = ('previous', 'first')
 
 def _match(E, chain):
@@ -197,7 +197,7 @@ def match_components(history:xr.Dataset, # a history
     return _result(perm.assign_coords(step=history['step'], component=history['component']), 'raw_component',
                    'raw component index', {**attrs, 'matched_to': to})
 
-# %% ../nbs/07_dynamics.ipynb #f6b8d1cd
+# %% ../nbs/07_dynamics.ipynb #a6fd9c0e
 def _take(var, perm):
     "`var` with its component axis reordered by `perm` (step, component), broadcast over other dims."
     taken = xr.apply_ufunc(lambda a, p: np.take_along_axis(a, p, axis=-1), var, perm, keep_attrs=True,
@@ -213,7 +213,7 @@ def track_components(history:xr.Dataset, # a history
                if 'component' in history[v].dims and 'step' in history[v].dims}
     return history.assign(tracked).assign_coords(raw_component=perm.drop_attrs()).assign_attrs(components_tracked=to)
 
-# %% ../nbs/07_dynamics.ipynb #435e5984
+# %% ../nbs/07_dynamics.ipynb #6fecaa01
 def dynamics_summary(history:xr.Dataset, # a history
                      k:int|None=None, # principal angles of the top-k subspaces; default all q
                      reference:int|None=None, # the step compared with; default the first
@@ -227,7 +227,7 @@ def dynamics_summary(history:xr.Dataset, # a history
                  eigenvalue_drift(history, reference)]
     return xr.Dataset({s.name: s for s in stats}, attrs={**attrs, 'k': stats[3].attrs['k']})
 
-# %% ../nbs/07_dynamics.ipynb #274003aa
+# %% ../nbs/07_dynamics.ipynb #325738cd
 STABILITY_STATS = ('change_aligned', 'abs_cos', 'principal_angles', 'eigenvalue_drift')
 
 def step_changes(history:xr.Dataset, # a history
@@ -246,7 +246,7 @@ def step_changes(history:xr.Dataset, # a history
     out['max'] = xr.concat([v.max([d for d in v.dims if d not in keep]) for v in out.values()], 'stat').max('stat')
     return xr.Dataset(out, attrs={**summ.attrs, 'atol': atol})
 
-# %% ../nbs/07_dynamics.ipynb #3d2cd9d0
+# %% ../nbs/07_dynamics.ipynb #e6679dbb
 def stabilization_step(history:xr.Dataset, # a history of one run
                        tol:float=0.05, # largest step-to-step change, as a fraction of the total excursion
                        k:int|None=None, # principal angles of the top-k subspaces; default all q
@@ -266,7 +266,7 @@ def stabilization_step(history:xr.Dataset, # a history of one run
                       f"it had not stabilised (the result is a lower bound).", stacklevel=2)
     return step
 
-# %% ../nbs/07_dynamics.ipynb #6918e79a
+# %% ../nbs/07_dynamics.ipynb #5c8f17a9
 FLOOR_POINTS = ('own', 'common')
 
 def _draw(kernel_fn, X, s, q, seed, points, common_index):
@@ -277,7 +277,7 @@ def _draw(kernel_fn, X, s, q, seed, points, common_index):
     F = es.eigenfunctions(X[common_index])
     return es.eigenvalues, F / F.norm(dim=0), common_index
 
-def noise_floor(kernel_fn, # the kernel, fixed for every draw
+def noise_floor(kernel_fn, # the kernel, fixed for every draw (a Kernel, a name or a callable)
                 X, # (n, d) the points subsampled
                 s:int, # subsample size
                 q:int, # components
@@ -291,13 +291,13 @@ def noise_floor(kernel_fn, # the kernel, fixed for every draw
     seed = check_int(seed, 'seed', 0)
     if points not in FLOOR_POINTS:
         raise ValueError(f"`points`={points!r} is unknown; use one of {FLOOR_POINTS}.")
-    name, params = describe_kernel(kernel_fn)
-    store = HistoryStore.open(None, 'nystrom', 'draw', {'s': s, 'q': q, 'seed': seed, 'points': points},
-                              attrs={'kernel': name, 'kernel_params': params, 'protocol': f'noise-floor-{points}'})
-    first = nystrom_eigensystem(kernel_fn, X, s=s, q=q, seed=seed)
+    kernel = as_kernel(kernel_fn)
+    store = HistoryStore.open(None, 'nystrom', 'draw', {'s': s, 'q': q, 'seed': seed, 'points': points}, kernel=kernel,
+                              attrs={'protocol': f'noise-floor-{points}'})
+    first = nystrom_eigensystem(kernel, X, s=s, q=q, seed=seed)
     store.record(0, first)
     for i in range(1, n_draws):
-        store.record(i, _draw(kernel_fn, X, s, q, seed + i, points, first.sample_index))
+        store.record(i, _draw(kernel, X, s, q, seed + i, points, first.sample_index))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # different points at each draw is the point of points='own'
         summ = dynamics_summary(store.dataset, k=k)
