@@ -2,7 +2,7 @@
 
     python tools/site.py docs     # nbs/*.ipynb -> _docs/*.html, and nbs/sidebar.yml for Quarto
     python tools/site.py readme   # nbs/index.ipynb -> README.md (+ index_files/*.png)
-    python tools/site.py check    # load every page of _docs/ in headless Chromium; screenshots in artefacts/
+    python tools/site.py check    # load every page of _docs/ in headless Chromium (Playwright); screenshots in artefacts/
 
 Quarto (`nbdev_docs`, `nbdev_readme`) cannot be installed here, so this renders the same notebooks the
 same way without it: nbdev's own documentation processors (exactly the ones `nbdev_proc_nbs` runs before
@@ -12,11 +12,17 @@ The one difference from nbdev's defaults is deliberate: `#| export` cells are tr
 the reader sees each exported definition's code once, folded under its `show_doc` signature, instead of
 only the signature. The stored outputs of the executed notebooks are shown as they are
 (`tools/execute_nbs.py` stores them); nothing is re-run except what `show_doc` needs.
+
+The site needs no network: TeX math (`$...$`, `$$...$$`) is turned into MathML at build time (latex2mathml;
+Chromium renders MathML natively) instead of nbconvert's MathJax from a CDN, and widgets are shown through the
+static HTML their outputs carry (the scrubber of `ep3dynamics.plots` carries one), never a CDN widget manager.
+The check drives Debian's `chromium-headless-shell` through Playwright (`executable_path`, no browser download).
 """
-import argparse, base64, fcntl, json, os, re, select, shutil, subprocess, sys, tempfile, time, warnings
+import argparse, hashlib, os, re, shutil, sys, time, warnings
 from pathlib import Path
 
 import nbformat, yaml
+from latex2mathml.converter import convert as tex2mathml
 from execnb.nbio import nb2str, read_nb
 from nbconvert import HTMLExporter, MarkdownExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
@@ -84,14 +90,78 @@ def move_code_after_docs(cells):
 WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
 
 def static_widgets(nb):
-    "Widgets whose state was not saved cannot be shown in a static page: say so instead of an empty box."
+    "Widget outputs in a page without a kernel: their own static `text/html` if they carry one, else a note."
     state = nb.metadata.get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
     if not state: nb.metadata.pop('widgets', None)  # no widgets: no widget manager from a CDN
     for c in nb.cells:
         for o in c.get('outputs', []):
             view = o.get('data', {}).get(WIDGET_VIEW)
             if view and view.get('model_id') not in state:
-                o['data'] = {'text/markdown': '*An interactive widget: run the notebook to use it.*'}
+                keep = {k: v for k, v in o['data'].items() if k == 'text/html'}
+                o['data'] = keep or {'text/markdown': '*An interactive widget: run the notebook to use it.*'}
+
+# ---------------------------------------------------------------------------------------------------
+# Math: TeX in markdown becomes MathML at build time (no MathJax, no CDN). Formulas are swapped for
+# placeholders before nbconvert's markdown renderer sees them and swapped back in its HTML.
+
+_re_code = re.compile(r'(^[ \t]*(```|~~~).*?^[ \t]*\2[^\n]*$|(`+).+?\3)', re.M | re.S)  # fences, inline code
+_re_math = re.compile(r'\$\$(.+?)\$\$|(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.)+?)(?<![\s\\])\$(?![\w$])', re.S)
+_re_unknown = re.compile(r'<m[io][^>]*>\\([A-Za-z]+)</m[io]>')  # latex2mathml keeps commands it does not know as text
+OPERATORS = set('arg deg det dim exp gcd hom inf ker lg lim liminf limsup ln log max min Pr sup sin cos tan sec csc cot '
+                'sinh cosh tanh coth arcsin arccos arctan'.split())  # LaTeX's log-like operator names
+
+def to_mathml(tex, display):
+    "MathML for `tex`; LaTeX operator names latex2mathml lacks (`\\arg`) become `\\operatorname`. (mathml, unknown commands)"
+    mode = 'block' if display else 'inline'
+    mathml = tex2mathml(tex, display=mode)
+    if ops := set(_re_unknown.findall(mathml)) & OPERATORS:
+        tex = re.sub(r'\\(%s)(?![A-Za-z])' % '|'.join(ops), r'\\operatorname{\1}', tex)
+        mathml = tex2mathml(tex, display=mode)
+    return mathml, _re_unknown.findall(mathml)
+
+def split_code(md):
+    "`md` as (text, is_code) pieces: fenced blocks and inline code spans are code (never math)."
+    pieces, at = [], 0
+    for m in _re_code.finditer(md):
+        pieces += [(md[at:m.start()], False), (m.group(0), True)]
+        at = m.end()
+    return pieces + [(md[at:], False)]
+
+def find_math(md):
+    "The TeX formulas in markdown `md` outside code: [(tex, display)]."
+    return [(m.group(1) or m.group(2), m.group(1) is not None) for t, code in split_code(md) if not code
+            for m in _re_math.finditer(t)]
+
+class MathML:
+    "Replace TeX in markdown by placeholders, convert it to MathML, and put the MathML in the rendered HTML."
+    def __init__(self): self.formulas, self.errors = [], []
+
+    def hide(self, md):
+        "`md` with each formula replaced by a placeholder token."
+        def one(m):
+            tex, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+            try: mathml, unknown = to_mathml(tex.strip(), display)
+            except Exception as e:  # latex2mathml raises plain exceptions on malformed TeX
+                self.errors.append(f'{tex!r}: {type(e).__name__}: {e}'); return m.group(0)
+            if unknown: self.errors.append(f'{tex!r}: unknown TeX ' + ', '.join('\\' + u for u in unknown))
+            self.formulas.append((tex, mathml))
+            return f'EP3MATH{len(self.formulas) - 1}X'
+        return ''.join(t if code else _re_math.sub(one, t) for t, code in split_code(md))
+
+    def show(self, html):
+        "Placeholders back as MathML (as plain TeX inside tag attributes, e.g. a heading's id)."
+        ph = re.compile(r'EP3MATH(\d+)X')
+        in_tag = lambda m: ph.sub(lambda k: re.sub(r'\W+', '-', self.formulas[int(k.group(1))][0]).strip('-'), m.group(0))
+        html = re.sub(r'<[^<>]*EP3MATH\d+X[^<>]*>', in_tag, html)
+        return ph.sub(lambda k: self.formulas[int(k.group(1))][1].replace(' xmlns="http://www.w3.org/1998/Math/MathML"', ''),
+                      html)
+
+def hide_math(nb, math):
+    "Formulas in markdown cells and markdown outputs (`show_doc`) of `nb` replaced by `math`'s placeholders."
+    for c in nb.cells:
+        if c.cell_type == 'markdown': c.source = math.hide(c.source)
+        for o in c.get('outputs', []):
+            if 'text/markdown' in o.get('data', {}): o.data['text/markdown'] = math.hide(o.data['text/markdown'])
 
 def process_notebook(path):
     "`path` after nbdev's docs processors: (nbformat notebook without its front-matter cell, front matter dict)."
@@ -168,7 +238,8 @@ def build_docs(nbs, out):
                 print(f'FAILED {p.name} (after {time.time()-t:.1f}s): {explain(e)}', flush=True)
         for w in caught:  # nbdev's multi-line warnings, one line each
             text = str(w.message).split('---')
-            print(f'  warning ({p.name}): {text[0].strip()}' + (f' First line: {text[1].strip().splitlines()[0]}' if len(text) > 1 else ''))
+            first = f' First line: {text[1].strip().splitlines()[0]}' if len(text) > 1 else ''
+            print(f'  warning ({p.name}): {text[0].strip()}' + first)
         if p not in processed: continue
         print(f'processed {p.name} in {time.time()-t:.1f}s', flush=True)
     sidebar = [dict(href=page_name(p), title=fm['title']) for p, (_, fm) in processed.items()]
@@ -181,12 +252,16 @@ def build_docs(nbs, out):
                             exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(_remover(), enabled=True)
     site_url = f'{cfg.doc_host}{cfg.doc_baseurl}'.rstrip('/') + '/'
+    bad_math = []
     for p, (nb, fm) in processed.items():
+        math = MathML()
+        hide_math(nb, math)
+        bad_math += [f'{p.name}: {e}' for e in math.errors]
         site = dict(name=cfg.title, description=cfg.description, repo=cfg.git_url, sidebar=sidebar,
                     page=page_name(p), title=fm['title'], subtitle=fm.get('description', ''))
         head_title = fm['title'] if fm['title'] == cfg.title else f"{fm['title']} – {cfg.title}"
         html, res = exporter.from_notebook_node(nb, resources=dict(site=site, metadata=dict(name=head_title)))
-        html = html.replace(f'href="{site_url}', 'href="')  # nbdev links point at the published site
+        html = math.show(html.replace(f'href="{site_url}', 'href="'))  # nbdev links point at the published site
         html = quarto_ids(html)
         html = html.replace('<!--TOC-->', page_toc(html))
         copy_local_images(nb, nbs, p.parent, out)
@@ -194,8 +269,10 @@ def build_docs(nbs, out):
         print(f'wrote {out/page_name(p)}' + ('' if has_outputs(p) else
               f'  (warning: {p.name} has no stored outputs: run `python tools/execute_nbs.py {os.path.relpath(p)}`)'))
     unlink_missing_anchors(out)
-    print(f'{len(processed)} pages in {out}/' + (f'; FAILED: {" ".join(failed)}' if failed else ''))
-    return not failed
+    for e in bad_math: print(f'FAILED math: {e}')
+    print(f'{len(processed)} pages in {out}/' + (f'; FAILED: {" ".join(failed)}' if failed else '')
+          + (f'; {len(bad_math)} formulas did not convert to MathML' if bad_math else ''))
+    return not failed and not bad_math
 
 _re_heading_id = re.compile(r'(<h[1-6] id=")([^"]+)(">.*?<a class="anchor-link" href="#)([^"]+)(")', re.S)
 
@@ -267,104 +344,123 @@ def squeeze_blank_lines(md):
     return '\n'.join(out)
 
 # ---------------------------------------------------------------------------------------------------
-# check: headless Chromium driven over the DevTools protocol on a pipe (stdlib only, no extra package)
-
-CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars',
-                '--remote-debugging-pipe']
+# check: headless Chromium driven by Playwright
 
 def find_chromium():
+    "Debian's `chromium-headless-shell` (or another Chromium): Playwright drives it, no browser download."
     for exe in ('chromium-headless-shell', '/usr/lib/chromium/chromium-headless-shell', 'chromium', 'chromium-browser'):
         if shutil.which(exe): return shutil.which(exe)
     sys.exit('headless Chromium not found: apt-get install -y chromium-headless-shell')
 
 class Browser:
-    "Minimal DevTools-protocol client: one page, JSON messages separated by NUL on fds 3/4."
-    def __init__(self, exe):
-        self.profile = tempfile.TemporaryDirectory()
-        to_chrome, from_chrome = os.pipe(), os.pipe()
-        # keep our ends above 4 so the child's dup2 onto 3 and 4 cannot clobber them
-        hi = lambda fd: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
-        self.cin_r, self.cout_w = hi(to_chrome[0]), hi(from_chrome[1])
-        self.w, self.r = to_chrome[1], from_chrome[0]
-        for fd in (to_chrome[0], from_chrome[1]): os.close(fd)
-        def child(): os.dup2(self.cin_r, 3); os.dup2(self.cout_w, 4)
-        self.proc = subprocess.Popen([exe, *CHROME_FLAGS, f'--user-data-dir={self.profile.name}', 'about:blank'],
-                                     preexec_fn=child, close_fds=False,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(self.cin_r); os.close(self.cout_w)
-        self.buf, self.next_id, self.events = b'', 0, []
-        target = self.call('Target.createTarget', url='about:blank')['targetId']
-        self.session = self.call('Target.attachToTarget', targetId=target, flatten=True)['sessionId']
-        for domain in ('Page', 'Runtime'): self.call(f'{domain}.enable', session=True)
-        self.call('Emulation.setDeviceMetricsOverride', session=True, width=1280, height=900,
-                  deviceScaleFactor=1, mobile=False)
-
-    def _read(self, timeout):
-        while b'\0' not in self.buf:
-            if not select.select([self.r], [], [], timeout)[0]: raise TimeoutError('no answer from Chromium')
-            chunk = os.read(self.r, 1 << 20)
-            if not chunk: raise RuntimeError('Chromium exited')
-            self.buf += chunk
-        msg, self.buf = self.buf.split(b'\0', 1)
-        return json.loads(msg)
-
-    def call(self, method, session=False, timeout=60, **params):
-        self.next_id += 1
-        msg = dict(id=self.next_id, method=method, params=params)
-        if session: msg['sessionId'] = self.session
-        os.write(self.w, json.dumps(msg).encode() + b'\0')
-        while True:
-            m = self._read(timeout)
-            if m.get('id') == self.next_id:
-                if 'error' in m: raise RuntimeError(f"{method}: {m['error'].get('message')}")
-                return m.get('result', {})
-            self.events.append(m)
-
-    def wait_event(self, method, timeout=60):
-        end = time.time() + timeout
-        while True:
-            for i, e in enumerate(self.events):
-                if e.get('method') == method: return self.events.pop(i)
-            self.events.append(self._read(max(end - time.time(), 0.01)))
+    "One Playwright page in headless Chromium that records JS errors and every request it makes."
+    def __init__(self, exe=None, width=1280, height=900):
+        from playwright.sync_api import sync_playwright
+        self.pw = sync_playwright().start()
+        try:
+            self.browser = self.pw.chromium.launch(executable_path=exe or find_chromium(), args=['--no-sandbox'])
+            self.page = self.browser.new_page(viewport=dict(width=width, height=height))
+        except Exception: self.pw.stop(); raise
+        self.errors, self.requests = [], []
+        self.page.on('pageerror', lambda e: self.errors.append(str(e)[:160]))
+        self.page.on('request', lambda r: self.requests.append(r.url))
 
     def load(self, url, timeout=60):
-        "Navigate and wait for the load event; returns (JS exceptions thrown while loading)."
-        self.events.clear()
-        self.call('Page.navigate', session=True, url=url)
-        self.wait_event('Page.loadEventFired', timeout)
-        return [e['params']['exceptionDetails'] for e in self.events if e.get('method') == 'Runtime.exceptionThrown']
-
-    def evaluate(self, js):
-        r = self.call('Runtime.evaluate', session=True, expression=js, awaitPromise=True, returnByValue=True)
-        if 'exceptionDetails' in r: raise RuntimeError(r['exceptionDetails'].get('text'))
-        return r['result'].get('value')
+        "Navigate and wait for the load event; the errors and requests lists restart."
+        self.errors.clear(); self.requests.clear()
+        self.page.goto(url, wait_until='load', timeout=timeout * 1000)
 
     def screenshot(self, path, max_height=6000):
-        h = min(int(self.evaluate('document.documentElement.scrollHeight')), max_height)
-        r = self.call('Page.captureScreenshot', session=True, format='png', captureBeyondViewport=True,
-                      clip=dict(x=0, y=0, width=1280, height=h, scale=1))
-        Path(path).write_bytes(base64.b64decode(r['data']))
+        h = min(self.page.evaluate('document.documentElement.scrollHeight'), max_height)
+        width = self.page.viewport_size['width']
+        self.page.screenshot(path=str(path), full_page=True, clip=dict(x=0, y=0, width=width, height=h))
 
     def close(self):
-        try: self.call('Browser.close', timeout=5)
-        except Exception: pass
-        try: self.proc.wait(10)
-        except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
-        os.close(self.w); os.close(self.r)
-        self.profile.cleanup()
+        try: self.browser.close()
+        finally: self.pw.stop()
 
-PAGE_JS = """(async () => {
+PAGE_JS = """async () => {
   const imgs = [...document.images];
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const skip = 'script,style,pre,code,math,.jp-InputArea,.ep3-fold';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let text = [];
+  for (let n; (n = walker.nextNode());) {
+    const el = n.parentElement;
+    if (el && !el.closest(skip) && el.checkVisibility()) text.push(n.textContent);
+  }
+  text = text.join(' ');
+  const tex = /\\$\\$[^$]+\\$\\$|\\$[^\\s$][^$]*?\\$|\\\\(?:frac|sum|lambda|Delta|alpha|mathrm|top|cdot|sqrt)\\b/g;
+  const raw = [...text.matchAll(tex)].map(m => m[0].slice(0, 60));
+  const math = [...document.querySelectorAll('math')].map(m => { const r = m.getBoundingClientRect();
+    return {w: r.width, h: r.height, display: getComputedStyle(m).display, err: !!m.querySelector('merror'),
+            tex: m.textContent.slice(0, 40)}; });
+  const warnings = [...document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .filter(o => /Warning/.test(o.textContent)).map(o => {
+      const cell = o.closest('.jp-Cell'), next = cell && cell.nextElementSibling;
+      const explained = !!next && next.matches('.jp-MarkdownCell') && /warn/i.test(next.textContent);
+      return {text: o.textContent.trim().split('\\n')[0].slice(0, 160), explained}; });
   return {title: document.title,
           h1: (document.querySelector('h1.title') || {textContent: ''}).textContent.trim(),
           imgs: imgs.map(i => ({src: (i.getAttribute('src') || '').slice(0, 40), w: i.naturalWidth, h: i.naturalHeight})),
           links: [...document.querySelectorAll('#sidebar a')].map(a => a.href),
           local: [...new Set([...document.querySelectorAll('a[href]')].map(a => a.href).filter(h => h.startsWith('file:')))],
           ids: [...document.querySelectorAll('[id]')].map(e => e.id),
-          cells: document.querySelectorAll('.jp-Cell').length};
-})()"""
+          cells: document.querySelectorAll('.jp-Cell').length,
+          raw_tex: raw, math, warnings,
+          scrubbers: document.querySelectorAll('.ep3-scrubber').length};
+}"""
+
+SCRUBBER_JS = """root => { const i = root.querySelector('input[type=range]'), img = root.querySelector('img');
+  return {value: Number(i.value), max: Number(i.max), label: root.querySelector('output').textContent,
+          steps: JSON.parse(root.querySelector('script[type="application/json"]').text).steps,
+          src: img.src, w: img.naturalWidth}; }"""
+
+def drag_scrubber(page, root, shots):
+    "Drag a static scrubber's slider with the mouse to its other end: (what changed, problems); screenshots in `shots`."
+    root.scroll_into_view_if_needed()
+    before = root.evaluate(SCRUBBER_JS)
+    box = root.query_selector('input[type=range]').bounding_box()
+    x = lambda v: box['x'] + 8 + (box['width'] - 16) * v / max(before['max'], 1)  # thumb centre at value v
+    target, y = (0 if before['value'] > 0 else before['max']), box['y'] + box['height'] / 2
+    root.screenshot(path=str(shots[0]))
+    page.mouse.move(x(before['value']), y); page.mouse.down()
+    page.mouse.move(x(target), y, steps=12); page.mouse.up()
+    try: page.wait_for_function("([r, s]) => r.querySelector('img').src !== s && r.querySelector('img').complete",
+                                arg=[root, before['src']], timeout=5000)
+    except Exception: pass  # reported below: the frame did not change
+    after = root.evaluate(SCRUBBER_JS)
+    root.screenshot(path=str(shots[1]))
+    digest = lambda src: hashlib.sha256(src.encode()).hexdigest()[:8]
+    problems = []
+    if after['value'] != target: problems.append(f"dragging the slider to {target} left it at {after['value']}")
+    if after['src'] == before['src']: problems.append('dragging the slider did not change the frame')
+    if not after['w']: problems.append('the new frame does not decode')
+    if after['label'] != str(after['steps'][after['value']]): problems.append(
+        f"the step label reads {after['label']!r}, the slider is at step {after['steps'][after['value']]}")
+    seen = (f"scrubber dragged from step {before['label']} to {after['label']}, frame "
+            f"{digest(before['src'])} -> {digest(after['src'])}, screenshots {shots[0]} {shots[1]}")
+    return seen, problems
+
+def visit_pages(out, pages, artefacts, screenshot_pages):
+    "Load each page in Chromium: {name: what the page shows (or None if the file is missing)}."
+    seen, browser = {}, Browser()
+    try:
+        for name in pages:
+            if not (out/name).exists(): seen[name] = None; continue
+            browser.load((out/name).resolve().as_uri())
+            seen[name] = info = browser.page.evaluate(PAGE_JS)
+            stem = name.removesuffix('.html')
+            info['drags'] = [drag_scrubber(browser.page, root, [artefacts/f'site_{stem}_scrubber{i}_{when}.png'
+                                                                for when in ('before', 'after')])
+                             for i, root in enumerate(browser.page.query_selector_all('.ep3-scrubber'))]
+            info['errors'] = list(browser.errors)
+            info['network'] = [u for u in browser.requests if not u.startswith(('file:', 'data:', 'blob:', 'about:'))]
+            if stem in screenshot_pages:
+                info['shot'] = artefacts/f"site_{stem}.png"
+                browser.screenshot(info['shot'])
+    finally: browser.close()
+    return seen
 
 def expected_figures(nb_path):
     "Image outputs of the cells a reader should see (not `#| hide`, `include: false`, `output: false`)."
@@ -376,25 +472,33 @@ def expected_figures(nb_path):
         n += sum(any(t in o.get('data', {}) for t in IMAGE_TYPES) for o in c.get('outputs', []))
     return n
 
-def visit_pages(out, pages, artefacts, screenshot_pages):
-    "Load each page in Chromium: {name: what the page shows (or None if the file is missing)}."
-    seen, browser = {}, Browser(find_chromium())
-    try:
-        for name in pages:
-            if not (out/name).exists(): seen[name] = None; continue
-            errors = browser.load((out/name).resolve().as_uri())
-            seen[name] = info = browser.evaluate(PAGE_JS)
-            info['errors'] = [e.get('exception', {}).get('description', e.get('text', ''))[:160] for e in errors]
-            if name.removesuffix('.html') in screenshot_pages:
-                info['shot'] = artefacts/f"site_{name.removesuffix('.html')}.png"
-                browser.screenshot(info['shot'])
-    finally: browser.close()
-    return seen
+def expected_math_and_scrubbers(nb_path):
+    "How many TeX formulas the notebook's markdown holds, and how many static scrubbers its stored outputs carry."
+    cells = read_nb(nb_path).cells
+    n_math = sum(len(find_math(c.source)) for c in cells if c.cell_type == 'markdown')
+    n_scrub = sum('class="ep3-scrubber"' in ''.join(o.get('data', {}).get('text/html', ''))
+                  for c in cells if c.cell_type == 'code' for o in c.get('outputs', []))
+    return n_math, n_scrub
+
+def math_problems(info, n_math):
+    "Formulas left as raw TeX, or MathML that does not render (no box, not laid out as math, an error)."
+    problems = [f'raw TeX in the visible text: {t!r}' for t in info['raw_tex'][:5]]
+    if len(info['math']) < n_math: problems.append(f"{len(info['math'])} MathML formulas, the notebook has {n_math}")
+    bad = [m['tex'] for m in info['math'] if m['err'] or 'math' not in m['display'] or not 0 < m['h'] < 300 or not m['w']]
+    if bad: problems.append(f'{len(bad)} formulas do not render as MathML: {bad[:3]}')
+    return problems
 
 def page_problems(name, info, seen, out, nb_path):
     "What is wrong with one loaded page; `seen` holds every page's ids, to check links between pages."
     if info is None: return ['page missing (its notebook was not built)']
     problems = [f'JS error: {e}' for e in info['errors']]
+    problems += [f'fetches from the network (the site must work offline): {u}' for u in info['network'][:5]]
+    problems += [f"shows a warning that the next markdown cell does not explain: {w['text']}"
+                 for w in info['warnings'] if not w['explained']]
+    problems += [p for _, ps in info['drags'] for p in ps]
+    n_math, n_scrub = expected_math_and_scrubbers(nb_path) if nb_path else (0, 0)
+    problems += math_problems(info, n_math)
+    if info['scrubbers'] < n_scrub: problems.append(f"{info['scrubbers']} static scrubbers, the notebook shows {n_scrub}")
     if nb_path:
         title = read_title(nb_path)
         if info['h1'] != title: problems.append(f"h1 is {info['h1']!r}, expected {title!r}")
@@ -413,7 +517,7 @@ def page_problems(name, info, seen, out, nb_path):
             problems.append(f'{kind} to a missing anchor: {target.name}#{frag}')
     return problems
 
-def check_site(nbs, out, artefacts, screenshot_pages=('index', 'dynamics')):
+def check_site(nbs, out, artefacts, screenshot_pages=('index', 'dynamics', 'plots')):
     if not out.exists(): sys.exit(f'{out}/ does not exist: run `python tools/site.py docs` first')
     expected = {page_name(p): p for p in sidebar_entries(nbs) if p.exists()}
     pages = list(dict.fromkeys([*expected, *sorted(p.name for p in out.glob('*.html'))]))  # sidebar order first
@@ -423,9 +527,14 @@ def check_site(nbs, out, artefacts, screenshot_pages=('index', 'dynamics')):
     for name in pages:
         info, problems = seen[name], page_problems(name, seen[name], seen, out, expected.get(name))
         passed += not problems
-        detail = '' if info is None else (f"{info['cells']} cells, {len(info['imgs'])} images, {len(info['links'])} "
-                                          f"sidebar links" + (f", screenshot {info['shot']}" if 'shot' in info else ''))
+        detail = '' if info is None else (
+            f"{info['cells']} cells, {len(info['imgs'])} images, {len(info['math'])} formulas, {len(info['links'])} "
+            f"sidebar links" + (f", screenshot {info['shot']}" if 'shot' in info else '')
+            + ''.join(f'\n    {d}' for d, _ in info['drags']))
         print(f"{'FAIL' if problems else 'PASS'} {name}: {detail}" + ''.join(f'\n    {p}' for p in problems))
+    drags = [ps for info in seen.values() if info for _, ps in info['drags']]
+    if drags: print(f"docs scrubber check: {'passed' if not any(drags) else 'FAILED'} "
+                    f"({len(drags)} static scrubbers dragged in headless Chromium)")
     print(f'{passed} passed, {len(pages) - passed} failed')
     return passed == len(pages)
 
@@ -445,7 +554,7 @@ def main():
     ap.add_argument('--nbs', help='notebook folder (default: nbs_path of settings.ini)')
     ap.add_argument('--out', help='site folder (default: doc_path of settings.ini, _docs)')
     ap.add_argument('--artefacts', default='artefacts', help='where `check` saves screenshots')
-    ap.add_argument('--screenshots', nargs='*', default=['index', 'dynamics'], help='pages `check` photographs')
+    ap.add_argument('--screenshots', nargs='*', default=['index', 'dynamics', 'plots'], help='pages `check` photographs')
     a = ap.parse_args()
     cfg = get_config()
     nbs, out = Path(a.nbs or cfg.nbs_path), Path(a.out or cfg.doc_path)
