@@ -7,7 +7,7 @@ __all__ = ['SOLVERS', 'STEP_KINDS', 'STATE_PREFIX', 'STORE_KEY', 'netcdf_safe', 
            'identity_differences', 'HistoryStore', 'netcdf_engine', 'save_history', 'load_history', 'toy_eigensystem',
            'combine_runs', 'HistoryRecorder']
 
-# %% ../nbs/06_history.ipynb #7acfdc70
+# %% ../nbs/06_history.ipynb #74fe7702
 import fcntl
 import hashlib
 import importlib.util
@@ -29,9 +29,9 @@ from zarr.storage import LocalStore, MemoryStore
 
 from . import __version__
 
-# %% ../nbs/06_history.ipynb #9dd24ba3
+# %% ../nbs/06_history.ipynb #f761fdb4
 def netcdf_safe(value):
-    "`value` as a netCDF attribute: bool -> int, None -> '', containers -> JSON, numbers and str kept, else `str`."
+    "`value` as a netCDF attribute: bool -> int, None -> '', containers -> JSON, other non-numbers -> `str`."
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     if value is None:
@@ -44,13 +44,13 @@ def netcdf_safe(value):
         return json.dumps(value, default=str, sort_keys=True)
     return str(value)
 
-# %% ../nbs/06_history.ipynb #d8f921a9
+# %% ../nbs/06_history.ipynb #1e5a5739
 def netcdf_attrs(attrs:dict|None, # attribute name -> value
                 ) -> dict:
     "Every value of `attrs` made netCDF-safe (see `netcdf_safe`)."
     return {str(k): netcdf_safe(v) for k, v in (attrs or {}).items()}
 
-# %% ../nbs/06_history.ipynb #c6c75940
+# %% ../nbs/06_history.ipynb #7d4549e9
 def _numpy(a, name):
     "`a` (torch tensor, numpy array or sequence) as a numpy array; bfloat16 tensors become float32 (exactly)."
     if hasattr(a, 'detach'):
@@ -65,7 +65,7 @@ def _dtype_name(a):
     "The dtype of a tensor or array as a plain name ('float32'), the same for torch and numpy."
     return str(a.dtype).removeprefix('torch.') if hasattr(a, 'detach') else np.asarray(a).dtype.name
 
-# %% ../nbs/06_history.ipynb #0336a0b6
+# %% ../nbs/06_history.ipynb #6416e0c6
 def _digest(a, dtype_name, name):
     "SHA-256 of the numpy array `a`'s shape, the dtype name and its bytes."
     a = np.ascontiguousarray(a)
@@ -80,13 +80,14 @@ def fingerprint(t, # a torch tensor, numpy array or sequence of numbers
     "SHA-256 of an array's shape, dtype and bytes."
     return _digest(_numpy(t, 't'), _dtype_name(t), 't')
 
-# %% ../nbs/06_history.ipynb #1a05db5a
-SOLVERS = ('eigenpro2', 'eigenpro3', 'rfm', 'nystrom')  # 'nystrom': eigensystems drawn without training (noise floors)
+# %% ../nbs/06_history.ipynb #8988fc00
+# 'nystrom': eigensystems drawn without training (noise floors); 'network': a finite-width network's eNTK
+SOLVERS = ('eigenpro2', 'eigenpro3', 'rfm', 'network', 'nystrom')
 STEP_KINDS = ('epoch', 'iteration', 'draw')
 STATE_PREFIX = 'state_'
 STORE_KEY = 'ep3dynamics_store'  # the root attr holding a store's format, identity and commit marker
 
-# %% ../nbs/06_history.ipynb #da7e88e3
+# %% ../nbs/06_history.ipynb #147bd698
 def _unpack_eigensystem(es):
     "(eigenvalues (q,) float64, eigenvectors (s, q) float32, train_index (s,) int64) from an Eigensystem or tuple."
     if all(hasattr(es, a) for a in ('eigenvalues', 'eigenvectors', 'sample_index')):
@@ -107,7 +108,7 @@ def _unpack_eigensystem(es):
                          f"got {idx.shape}.")
     return vals, vecs, idx
 
-# %% ../nbs/06_history.ipynb #f6216d56
+# %% ../nbs/06_history.ipynb #28a0153d
 def _extra(name, spec):
     "(dims, array) of the per-step extra variable `name`, checked."
     if not (isinstance(name, str) and name.isidentifier()):
@@ -122,7 +123,7 @@ def _extra(name, spec):
         raise ValueError(f"`extra[{name!r}]` must hold real numbers, got dtype {arr.dtype}.")
     return dims, arr
 
-# %% ../nbs/06_history.ipynb #2f2b4dcb
+# %% ../nbs/06_history.ipynb #6cbc1373
 _RESERVED = ('eigenvectors', 'eigenvalues', 'residual_coords', 'train_index', 'train_loss', 'val_score', 'seconds',
              'step', 'sample', 'component')
 
@@ -151,7 +152,7 @@ def _step_arrays(vals, vecs, idx, train_loss, val_score, seconds, residual_coord
                                  "give each dim one length.")
     return row
 
-# %% ../nbs/06_history.ipynb #5b3ed9d6
+# %% ../nbs/06_history.ipynb #6da87fcd
 def _json(value, name):
     "`value` as canonical JSON text (sorted keys); numpy scalars, dtypes, devices and paths become numbers or text."
     def default(v):
@@ -182,7 +183,7 @@ def _data_identity(v, name):
     a = _numpy(v, name)
     return {'shape': list(a.shape), 'dtype': _dtype_name(v), 'sha256': _digest(a, _dtype_name(v), name)}
 
-# %% ../nbs/06_history.ipynb #20c8c1af
+# %% ../nbs/06_history.ipynb #3ace81c0
 def run_identity(solver:str, # one of SOLVERS
                  step_kind:str, # one of STEP_KINDS
                  settings:dict, # every setting of the run (JSON-able)
@@ -203,7 +204,7 @@ def run_identity(solver:str, # one of SOLVERS
             'kernel': _kernel_identity(kernel),
             'data': {str(k): _data_identity(v, f'data[{k!r}]') for k, v in (data or {}).items()}}
 
-# %% ../nbs/06_history.ipynb #6234793f
+# %% ../nbs/06_history.ipynb #2fc29f49
 def _describe(part, v):
     "A short text for one stored or new identity entry."
     if v is None:
@@ -232,7 +233,7 @@ def identity_differences(old:dict, # the stored run's `run_identity`
                    "stored run's kernel")
     return out
 
-# %% ../nbs/06_history.ipynb #b05c070a
+# %% ../nbs/06_history.ipynb #65eb7ddb
 def _lock_file(path):
     return path.parent / f'.{path.name}.lock'
 
@@ -240,9 +241,12 @@ def _holder(fd):
     "Who holds the lock whose file is open at `fd`, from its stamp."
     try:
         s = json.loads(os.pread(fd, 4096, 0).decode())
-        return f"pid {s['pid']} on {s['host']}, since {s['started']}"
+        who = f"pid {s['pid']} on {s['host']}, since {s['started']}"
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return 'a writer that has not stamped the lock yet'
+    if (s['pid'], s['host']) == (os.getpid(), socket.gethostname()):
+        who += ': this process, through a HistoryStore not closed yet; close it, or open stores with `with`'
+    return who
 
 def _take_lock(path):
     "A descriptor holding an exclusive flock on the lock file beside `path`, stamped with pid, host and time."
@@ -264,7 +268,7 @@ def _release_lock(fd):
     fcntl.flock(fd, fcntl.LOCK_UN)
     os.close(fd)
 
-# %% ../nbs/06_history.ipynb #7ab23102
+# %% ../nbs/06_history.ipynb #8011e632
 def _step_dims(arr):
     "True when the zarr array's first dim is `step`."
     names = arr.metadata.dimension_names
@@ -313,7 +317,7 @@ def _state_arrays(state):
             raise ValueError(f"`state[{k!r}]` must hold numbers or booleans, got dtype {out[k].dtype}.")
     return out
 
-# %% ../nbs/06_history.ipynb #d421a666
+# %% ../nbs/06_history.ipynb #06b2be60
 _PARTIAL = re.compile(r'.*\.[0-9a-f]{32}\.partial')
 _COORDS = ('step', 'sample', 'component', 'train_index')
 
@@ -348,7 +352,7 @@ def _read(group, lazy=False):
     ds = xr.Dataset({**variables, **state}, coords=coords)
     return ds.assign_attrs(_public_attrs(dict(group.attrs), ds.sizes))
 
-# %% ../nbs/06_history.ipynb #972029c4
+# %% ../nbs/06_history.ipynb #2b0c34ab
 def _history_attrs(identity, settings, kernel, attrs):
     "The attrs a new or resumed history carries."
     given, sets = netcdf_attrs(attrs), netcdf_attrs(settings)
@@ -382,11 +386,12 @@ def _one_line(e):
     text = str(e).strip().splitlines()
     return f"{type(e).__name__}: {text[0][:200]}" if text else type(e).__name__
 
-# %% ../nbs/06_history.ipynb #ea2983cd
+# %% ../nbs/06_history.ipynb #0af1f7d6
 class HistoryStore:
     "One run's eigenvector history, appended step by step to a zarr store (or kept in memory)."
     def __init__(self, group, path=None, lock=None):
         "Use `HistoryStore.open`."
+        self._closed = True  # until built: a failed __init__ leaves the lock to `open`
         self._group, self.path, self._lock = group, path, lock
         marker = group.attrs[STORE_KEY]
         self._n, self._slot = marker['steps'], marker['slot']
@@ -508,8 +513,11 @@ class HistoryStore:
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+    def __del__(self):
+        if not getattr(self, '_closed', True):
+            self.close()
 
-# %% ../nbs/06_history.ipynb #e053907a
+# %% ../nbs/06_history.ipynb #54259400
 def _create_group(store, identity, public):
     "A new, empty history store in `store`."
     marker = {'format': 1, 'identity': _json(identity, 'identity'), 'steps': 0, 'slot': 'a'}
@@ -535,7 +543,7 @@ def _resume_group(path, identity, public, same_kernel):
                          "empty folder.")
     return _create_group(LocalStore(path), identity, public)
 
-# %% ../nbs/06_history.ipynb #15892d96
+# %% ../nbs/06_history.ipynb #7e7dcff3
 def netcdf_engine() -> str:
     "The xarray engine for netCDF histories: `'h5netcdf'` when `h5py` is installed, else `'netcdf4'`."
     for engine, module in (('h5netcdf', 'h5py'), ('netcdf4', 'netCDF4')):
@@ -543,7 +551,7 @@ def netcdf_engine() -> str:
             return engine
     raise ImportError("Saving histories needs h5py (for the h5netcdf engine) or netCDF4; `pip install h5py`.")
 
-# %% ../nbs/06_history.ipynb #7b32d19d
+# %% ../nbs/06_history.ipynb #5c09788f
 def _umask():
     "The process's umask, read without changing it where /proc allows."
     try:
@@ -560,7 +568,7 @@ def _umask():
 def save_history(ds:xr.Dataset, # a history
                  path:str|Path, # the netCDF file to write
                 ) -> Path:
-    "Write the history `ds` to a netCDF file at `path` atomically, with the user's umask; returns the `Path`."
+    "Write the history `ds` to a netCDF file at `path` atomically, with the user's umask."
     if not isinstance(ds, xr.Dataset):
         raise ValueError(f"`ds` must be an xarray.Dataset (a history), got {type(ds).__name__}.")
     path = Path(path)
@@ -570,7 +578,8 @@ def save_history(ds:xr.Dataset, # a history
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine=netcdf_engine())
+        ds.assign_attrs(ep3dynamics_version=ds.attrs.get('ep3dynamics_version', __version__)).to_netcdf(
+            tmp, engine=netcdf_engine())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -579,7 +588,7 @@ def save_history(ds:xr.Dataset, # a history
         raise
     return path
 
-# %% ../nbs/06_history.ipynb #63f35b52
+# %% ../nbs/06_history.ipynb #574be3ac
 _HISTORY_VARS = {'eigenvectors', 'eigenvalues', 'train_index'}
 
 def _load_netcdf(path):
@@ -590,9 +599,9 @@ def _load_netcdf(path):
     except Exception as e:
         raise ValueError(f"`path`='{path}' is not a readable netCDF history (truncated, or not netCDF: "
                          f"{_one_line(e)}); give a history file a run wrote.") from None
-    if not _HISTORY_VARS <= set(ds.variables):
+    if not (_HISTORY_VARS <= set(ds.variables) or 'ep3dynamics_version' in ds.attrs):
         raise ValueError(f"`path`='{path}' is a netCDF file but not an ep3dynamics history "
-                         f"(no {sorted(_HISTORY_VARS)}).")
+                         f"(no {sorted(_HISTORY_VARS)}, no ep3dynamics_version attr).")
     return ds
 
 def _load_store(path, lazy):
@@ -617,19 +626,19 @@ def load_history(path:str|Path, # a history store folder or a netCDF file
         raise ValueError(f"`path`='{path}' does not exist; give the .zarr folder or .nc file a run wrote.")
     return _load_store(path, lazy) if path.is_dir() else _load_netcdf(path)
 
-# %% ../nbs/06_history.ipynb #8f709157
+# %% ../nbs/06_history.ipynb #48f1292e
 def toy_eigensystem(s:int=20, # points
                     q:int=4, # components
                     seed:int=0, train_index=None, # (s,) indices; default 0..s-1
                    ) -> tuple:
-    "A random `(eigenvalues, eigenvectors, train_index)`: descending eigenvalues, orthonormal float64 eigenvectors."
+    "A random `(eigenvalues, eigenvectors, train_index)` with orthonormal float64 eigenvectors."
     rng = np.random.default_rng(seed)
     vecs = np.linalg.qr(rng.standard_normal((s, q)))[0]
     vals = np.sort(rng.uniform(0.1, 1.0, q))[::-1].copy()
     idx = np.arange(s) if train_index is None else np.asarray(train_index)
     return vals, vecs, idx
 
-# %% ../nbs/06_history.ipynb #71ffdc4f
+# %% ../nbs/06_history.ipynb #307162b7
 def combine_runs(histories:list, # history Datasets
                  dim:str='run', # the new dim
                  coord=None, # an attr name whose values label the runs, or the labels
@@ -655,7 +664,7 @@ def combine_runs(histories:list, # history Datasets
     extra = {(k if k not in ds.variables and k not in ds.dims else f'attr_{k}'): (dim, v) for k, v in differing.items()}
     return ds.assign_coords({dim: labels, **extra})
 
-# %% ../nbs/06_history.ipynb #efa98074
+# %% ../nbs/06_history.ipynb #6c9fbfa5
 def _step_dataset(step, row):
     "One step of the schema as a Dataset with a `step` dim of length 1."
     data = {k: (('step',) + dims, a[None]) for k, (dims, a) in row.items() if k != 'train_index'}

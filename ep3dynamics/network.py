@@ -20,7 +20,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from .data import as_targets, check_finite, check_float_dtype, check_int, check_matrix, resolve_device
-from .history import SOLVERS, HistoryStore
+from .history import HistoryStore
 from .kernels import block_rows
 from .metrics import accuracy_from_predictions
 from .nystrom import Eigensystem, epoch_order, flip_signs, residual_coordinates, subsample_indices
@@ -259,14 +259,12 @@ class NetworkTrainer:
     def history(self):
         "The history of the last `fit` (an `xarray.Dataset` in the package's schema)."
         if self._store is None: raise ValueError("no history yet; call `fit` first.")
-        return self._store.dataset.assign_attrs(solver='network')
+        return self._store.dataset
 
 # %% ../nbs/10_network.ipynb #ab20ae9e
-_SOLVER = 'network' if 'network' in SOLVERS else 'nystrom'  # until history.SOLVERS lists 'network'
-
 def _open_store(path, settings, data, attrs):
     "The run's history store (created, or resumed when `path` holds this run)."
-    return HistoryStore.open(path, _SOLVER, 'epoch', settings, data=data, attrs=attrs)
+    return HistoryStore.open(path, 'network', 'epoch', settings, data=data, attrs=attrs)
 
 # %% ../nbs/10_network.ipynb #a85662c6
 def _predict(net, X, rows=8192):
