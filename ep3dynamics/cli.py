@@ -261,15 +261,15 @@ def floor_name(run):
     return run.rsplit('_', 1)[0] if run.startswith('ntk_') else run
 
 def write_figures(histories, floors, study, out, paper_protocol=True):
-    "Figures 1-3 (in-run), 2-3 with the paper's NTK protocol (unless not `paper_protocol`), spectra and stabilization."
+    "Figures 1-3 (in-run; the network as a third column), 2-3 with the paper's NTK protocol, spectra, stabilization."
     out, (d0, d1) = Path(out), (study.depths[0], study.depths[-1])
-    rfm, paths = histories['rfm'], {}
+    rfm, network, paths = histories['rfm'], histories.get('network'), {}
     def save(name, figure, *hs):
         paths[name] = out/f'{name}.png'
         figure(*hs, path=paths[name])
     ntk, deep = histories[f'ntk_depth{d0}_in-run'], histories[f'ntk_depth{d1}_in-run']
-    save('fig1', plots.figure1, rfm, ntk)
-    save('fig2', plots.figure2, rfm, ntk)
+    save('fig1', plots.figure1, rfm, ntk, network)
+    save('fig2', plots.figure2, rfm, ntk, network)
     save('fig3', plots.figure3, deep)
     if paper_protocol:  # the paper protocol's version of the change figures, for comparison
         save('fig2_paper_protocol', plots.figure2, rfm, histories[f'ntk_depth{d0}_paper'])

@@ -165,18 +165,26 @@ def plot_spectrum(history, ax=None, components=10, path=None):
     return _done(ax, path)
 
 # %% ../nbs/08_plots.ipynb #aaf4026f
-def figure1(rfm, ntk, components=None, path=None):
-    "Figure 1: box plots of eigenvector entries per step, RFM (left) and NTK (right)."
-    fig, (a, b) = new_figure(2)
-    plot_eigenvector_boxes(rfm, a, components); plot_eigenvector_boxes(ntk, b, components)
-    fig.suptitle('Eigenvector entries per step')
-    return _done(a, path)
+def _columns(rfm, ntk, network):
+    "The histories of the figure's columns, left to right: RFM, NTK and, when given, the network."
+    return [h for h in (rfm, ntk, network) if h is not None]
 
-def figure2(rfm, ntk, components=None, path=None):
-    "Figure 2: change from the first step, RFM (left) and NTK (right); paper's Δ (top), sign-aligned (bottom)."
-    fig, axes = new_figure(2, 2)
-    for col, h in enumerate((rfm, ntk)):
-        for row, aligned in enumerate((False, True)): plot_change(h, axes[2 * row + col], aligned, components)
+def figure1(rfm, ntk, network=None, components=None, path=None):
+    "Figure 1: box plots of eigenvector entries per step: RFM, NTK and (given) the network's eNTK."
+    hs = _columns(rfm, ntk, network)
+    fig, axes = new_figure(len(hs))
+    for ax, h in zip(axes, hs):
+        plot_eigenvector_boxes(h, ax, components)
+    fig.suptitle('Eigenvector entries per step')
+    return _done(axes[0], path)
+
+def figure2(rfm, ntk, network=None, components=None, path=None):
+    "Figure 2: change from the first step per column (RFM, NTK, network); paper's Δ (top), sign-aligned (bottom)."
+    hs = _columns(rfm, ntk, network)
+    fig, axes = new_figure(len(hs), 2)
+    for col, h in enumerate(hs):
+        for row, aligned in enumerate((False, True)):
+            plot_change(h, axes[len(hs) * row + col], aligned, components)
     fig.suptitle('Change from the original eigenvectors')
     return _done(axes[0], path)
 
