@@ -17,14 +17,15 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import (CustomDataset, as_targets, check_finite, check_float_dtype, check_int, check_matrix,
-                              check_same_length, resolve_device, sync)
+from .data import (
+    CustomDataset, as_targets, check_finite, check_float_dtype, check_int, check_matrix, check_same_length,
+    resolve_device, sync)
 from .eigenpro2 import eigenpro2_solve
-from .history import HistoryRecorder
-from .kernels import block_rows, describe_kernel, kernel_matmul
+from .history import HistoryStore
+from .kernels import as_kernel, block_rows, kernel_matmul
 from .metrics import accuracy
-from .nystrom import (data_preconditioner, eigenpro2_preconditioner, epoch_order, nystrom_eigensystem,
-                                 residual_coordinates, resolve_subsample)
+from .nystrom import data_preconditioner, eigenpro2_preconditioner, epoch_order, nystrom_eigensystem
+from .nystrom import residual_coordinates, resolve_subsample
 
 # %% ../nbs/04_eigenpro3.ipynb #cd38d237
 def shard(t, devices):
@@ -168,7 +169,7 @@ class KernelModel:
     def __init__(self,
                  n_classes:int, # outputs c
                  centers:torch.Tensor, # (p, d) model centers Z
-                 kernel=None, # k(x, z) -> (n, m) kernel matrix (the paper's `kernel_fn`)
+                 kernel=None, # a Kernel, a kernel name or k(x, z) -> (n, m) (the paper's `kernel_fn`)
                  X:torch.Tensor=None, # (n, d) training points
                  y:torch.Tensor=None, # (n, c) targets, or (n,) integer class labels
                  devices=(torch.device('cpu'),), # devices sharing the centers and weights
@@ -195,16 +196,19 @@ class KernelModel:
         self._match_subsample_to_centers(centers)
         self._cache_eigenfunctions(X, cache_eigenfunctions, make_dataloader)
         self._place_centers(centers)
+        self._cache_subsample_kernel()
         self._build_projection()
         self.train_loaders = make_train_loaders(X, y, self.batch_size, self.seed) if make_dataloader else None
-        self._recorder, self.setup_seconds = None, time.perf_counter() - t0
+        self._y, self._recorder, self._history_path = y, None, None
+        self.setup_seconds = time.perf_counter() - t0
         self._report_setup()
 
     def _set_options(self, n_classes, kernel, devices, projection_epochs, projection, seed, mem_gb, verbose):
         "Check and keep the settings that are not data."
-        if not callable(kernel):
-            raise ValueError(f"`kernel` must be callable k(x, z) -> (n, m), got {type(kernel).__name__}; "
-                             f"e.g. functools.partial(kernels.laplacian, bandwidth=10.0).")
+        if kernel is None:
+            raise ValueError("`kernel` is needed: a Kernel, a kernel name or a callable k(x, z) -> (n, m), e.g. "
+                             "kernels.make_kernel('laplacian', bandwidth=10.0).")
+        kernel = as_kernel(kernel)
         if projection not in ('eigenpro2', 'exact'):
             raise ValueError(f"`projection`={projection!r} must be 'eigenpro2' (the paper's) or 'exact'.")
         self.n_classes, self.kernel, self.kernel_fn = check_int(n_classes, 'n_classes', 1), kernel, kernel
@@ -270,6 +274,12 @@ class KernelModel:
         self.centers = centers.to(self.device)
         self._centers = shard(self.centers, self.devices)
         self._weights = shard(centers.new_zeros(len(centers), self.n_classes), self.devices)
+
+    def _cache_subsample_kernel(self):
+        "K(X_s, Z) (s, p) when it fits half a kernel block: each epoch's recorded residual f(X_s) − y_s is a product."
+        es, p = self.preconditioner.eigensystem, len(self.centers)
+        fits = self._y_s is not None and es.s <= block_rows(p, 0, self.device, self.dtype, self.mem_gb) // 2
+        self._K_sZ = self.kernel(es.samples.to(self.device, self.dtype), self.centers) if fits else None
 
     def _build_projection(self):
         "The projection onto span K(·, Z): EigenPro 2 on the centers, or a Cholesky factor of K(Z, Z) ('exact')."
@@ -428,60 +438,70 @@ class KernelModel:
             val_loader=None, # scored by `score_fn` after every epoch
             epochs:int=10, # total epochs (counting those already in `history_path`)
             score_fn=None, # score_fn(model, val_loader) -> float; `metrics.accuracy` by default
-            history_path=None): # history file to record in and resume from
+            history_path=None, # history store (a folder, e.g. 'run.zarr') to record in and resume from
+            same_kernel:bool=False): # resume although the kernel's identity is unknown (a plain callable)
         "Train up to `epochs` epochs, one history step each; returns self."
         if isinstance(train_loaders, torch.utils.data.DataLoader): train_loaders = [train_loaders]
         epochs, score_fn = check_int(epochs, 'epochs', 1), score_fn or accuracy
-        if self._recorder is None or history_path is not None: self._open_recorder(history_path, epochs)
-        done = (self._recorder.steps or [0])[-1]
-        if history_path is None: epochs += done  # in memory, a second `fit` continues for `epochs` more
-        bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose, desc='EigenPro 3')
-        for epoch in bar:
-            seconds = self._train_epoch(train_loaders, epoch)
-            train_loss, val_score = self._record(epoch, seconds, val_loader, score_fn)
-            bar.set_postfix(train_mse=f"{train_loss:.3g}", val=f"{val_score:.4g}")
+        path = self._open_store(history_path, epochs, same_kernel)
+        try:
+            done = (self._recorder.steps or [0])[-1]
+            if path is None: epochs += done  # in memory, a second `fit` continues for `epochs` more
+            bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose,
+                       desc='EigenPro 3')
+            for epoch in bar:
+                seconds = self._train_epoch(train_loaders, epoch)
+                train_loss, val_score = self._record(epoch, seconds, val_loader, score_fn)
+                bar.set_postfix(train_mse=f"{train_loss:.3g}", val=f"{val_score:.4g}")
+        finally:
+            if path is not None: self._recorder.close()  # the path's lock is held only while fitting
         return self
 
     def _record(self, epoch, seconds, val_loader, score_fn):
         "Record the epoch (eigensystem, residual coordinates, MSE at the subsample, score, seconds, weights)."
         es, train_loss, coords = self.preconditioner.eigensystem, math.nan, None
         if self._y_s is not None:
-            r_s = self._forward(es.samples) - self._y_s
+            r_s = (self._forward(es.samples) if self._K_sZ is None else self._K_sZ @ self.weights) - self._y_s
             train_loss, coords = float(r_s.square().mean()), residual_coordinates(es.eigenvectors, r_s)
         val_score = math.nan if val_loader is None else float(score_fn(self, val_loader))
         self._recorder.record(epoch, es, train_loss=train_loss, val_score=val_score, seconds=seconds,
                               residual_coords=coords, state={'weights': self.weights})
         return train_loss, val_score
 
-    def _open_recorder(self, history_path, epochs):
-        "A new recorder, or the one at `history_path` (checked to be this run's), restoring its weights."
-        path = None if history_path is None else Path(history_path)
-        if path is None or not path.exists():
-            if self._recorder is None:
-                self._recorder = HistoryRecorder('eigenpro3', 'epoch', attrs=self._attrs(), path=path)
-            else: self._recorder.path = path  # the history of earlier in-memory epochs continues into the file
-            return
-        rec = HistoryRecorder.resume(path)
-        stored = rec.state.get('weights')
-        index = self.preconditioner.eigensystem.sample_index.cpu().numpy()
-        same = (len(rec) and rec.attrs.get('solver') == 'eigenpro3' and stored is not None
-                and stored.shape == tuple(self.centers.shape[:1]) + (self.n_classes,)
-                and np.array_equal(rec.dataset.train_index[-1].values, index))
-        if not same:
-            raise ValueError(f"`history_path`={str(path)!r} holds a different run (solver, model size or Nyström "
-                             f"subsample differ); pass a new path to start afresh.")
-        if rec.steps[-1] > epochs:
-            raise ValueError(f"`history_path`={str(path)!r} already has {rec.steps[-1]} steps; ask for "
-                             f"epochs >= {rec.steps[-1]} or use a new path.")
-        self._recorder, self.weights = rec, stored
+    def _open_store(self, history_path, epochs, same_kernel):
+        "Open (or keep) the history store; resume the weights of a stored run. Returns the path, or None in memory."
+        path = self._history_path if history_path is None else Path(history_path)
+        if path is None:
+            if self._recorder is None: self._recorder = self._new_store(None, same_kernel)
+            return None
+        if self._history_path is None and self._recorder is not None:
+            raise ValueError(f"this model already has {len(self._recorder)} epochs in memory; pass `history_path` "
+                             f"to its first `fit`, or start a new model.")
+        store = self._new_store(path, same_kernel)
+        if len(store) and store.steps[-1] > epochs:
+            store.close()
+            raise ValueError(f"`history_path`={str(path)!r} already has {store.steps[-1]} steps; ask for "
+                             f"epochs >= {store.steps[-1]} or use a new path.")
+        if len(store): self.weights = store.state['weights']
+        self._recorder, self._history_path = store, path
+        return path
 
-    def _attrs(self):
-        "History attributes: every setting needed to rerun."
-        name, params = describe_kernel(self.kernel)
+    def _new_store(self, path, same_kernel):
+        "`HistoryStore.open` with this run's settings, kernel and data fingerprints."
+        return HistoryStore.open(path, 'eigenpro3', 'epoch', self._settings(), kernel=self.kernel,
+                                 data={'X': self._X, 'y': self._y, 'centers': self.centers,
+                                       'nystrom_index': self.preconditioner.eigensystem.sample_index},
+                                 same_kernel=same_kernel, attrs=self._descriptions())
+
+    def _settings(self):
+        "Every setting that determines the run (its identity in the history store, with the kernel and data)."
         pre = self.preconditioner
-        proj_s = 0 if self.projection_preconditioner is None else self.projection_preconditioner.eigensystem.s
-        return dict(kernel=name, kernel_params=params, p=len(self.centers), c=self.n_classes, s=pre.eigensystem.s,
-                    q=pre.level, seed=self.seed, batch_size=self.batch_size, lr=self.lr, beta=float(pre.beta),
-                    tail=float(pre.tail), projection=self.projection, projection_epochs=self.projection_epochs,
-                    projection_s=proj_s, devices=[str(d) for d in self.devices],
-                    dtype=str(self.dtype).replace('torch.', ''), train_loss_on='nystrom_subsample')
+        return dict(p=len(self.centers), c=self.n_classes, s=pre.eigensystem.s, q=pre.level, seed=self.seed,
+                    batch_size=self.batch_size, lr=self.lr, projection=self.projection,
+                    projection_epochs=self.projection_epochs, dtype=str(self.dtype).replace('torch.', ''))
+
+    def _descriptions(self):
+        "History attributes that describe the run without deciding it."
+        pre, pp = self.preconditioner, self.projection_preconditioner
+        return dict(beta=float(pre.beta), tail=float(pre.tail), projection_s=0 if pp is None else pp.eigensystem.s,
+                    devices=[str(d) for d in self.devices], train_loss_on='nystrom_subsample')
