@@ -1,29 +1,33 @@
-"""EigenPro 3 (`KernelModel`) speed and memory on seeded synthetic mixtures.
+"""EigenPro 3 (`KernelModel`) end to end against the official EigenPro 3 code, its floating-point floor, and memory.
 
-1. Speed: seconds of setup (data preconditioner, projection preconditioner) and seconds per epoch on a seeded
-   Gaussian mixture with n = 20 000, d = 100, p = 2 000 centers (random training points), Laplacian kernel of
-   bandwidth 1, float32, default settings, then with the Nyström subsample drawn from the centers (the unbiased
-   variant whose preconditioner correction needs no kernel evaluation); with the test accuracy after the epochs.
-   At n = 20 000 the model precomputes Φ = K(X, X_other) E_other (n × q) at setup, so an epoch's correction is a
-   gather instead of n·s_other kernel entries (the n = 200 000 memory run keeps the per-batch path). The reference implementation
-   needs about 1.4 s per epoch on this problem on a 2-core CPU. Besides wall time, the CPU time of the process per
-   epoch is printed: on a shared machine wall time is inflated by the other jobs, CPU time much less.
-2. Memory: peak resident memory (`resource.getrusage(...).ru_maxrss`, measured in a fresh subprocess) of setting up
-   and training one epoch with n = 200 000, d = 64, p = 5 000, against the target "data size + 1 GB". The child
-   also reports its resident memory after importing torch and ep3dynamics and building the data, before the model:
-   the imported libraries alone are several hundred MB of resident memory that no algorithm can save.
-   The mixture is drawn in float32 blocks so that drawing it does not set the peak.
-3. On CUDA (when present, or with --device cuda): seconds per epoch on a CIFAR-10-shaped mixture
-   (n = 50 000, d = 3 072, p = 10 000).
+1. Side by side, same data, same centers, same thread count, one process: setup seconds, seconds per epoch, setup +
+   `--epochs` epochs end to end, and test accuracy, for ep3dynamics and for the official code (github.com/EigenPro/
+   EigenPro3, checked out at `--official`; run as published, except that its removed SciPy call
+   `eigh(eigvals=...)` is translated to `subset_by_index=...` by a shim around `scipy.linalg`). Two problems:
+   - `synthetic`: seeded Gaussian mixture, n = 16 000, d = 100, 10 classes (class-mean scale 0.3), p = 2 000 centers
+     drawn from the training points, Laplacian kernel of bandwidth 1;
+   - `images`: a 784-d stand-in for MNIST-like images (no downloads here): scikit-learn's 8 x 8 digits upsampled
+     to 28 x 28 (bilinear), each sample a random digit shifted by up to 2 pixels with Gaussian pixel noise
+     (sd 0.05), clipped to [0, 1]; train and test drawn from disjoint digits; n = 8 000, p = 5 000, Laplacian
+     kernel of bandwidth 10.
+2. The floor of one of our epochs: its kernel evaluations and products counted in flops (the distance GEMMs, the
+   products with the weights and residuals, the correction, the projection), divided by the rate of a
+   (batch x d) @ (d x p) GEMM measured in the same run; the printed ratio is epoch seconds / floor.
+3. `--paper`: the paper's own size, CIFAR-10-shaped (n = 50 000, d = 3 072, p = 5 000, s = 2 000, NTK depth 2 on
+   unit-norm rows of a seeded mixture), in a fresh process: setup seconds, seconds per epoch, peak RSS.
+4. `--memory`: peak RSS of a fresh process that sets up and trains one epoch at n = 200 000, d = 64, p = 5 000.
+With `--devices cuda` the same runs happen on the GPU (`benchmarks/gpu_check.sh` does this).
 
-`--threads N` limits torch's and the BLAS/LAPACK thread pools (SciPy's OpenBLAS too, via threadpoolctl) to N threads,
-also in the memory child: on a shared machine a busy thread pool spins and inflates CPU time, so compare runs at
-`--threads 1`.
+The machine is shared: wall times are printed with the CPU time of the process and the load average.
 
-Usage: python benchmarks/eigenpro3.py [--skip-speed] [--skip-memory] [--skip-cuda] [--epochs 3] [--mem-gb GB] [--threads N]
+Usage: python benchmarks/eigenpro3.py [--official DIR] [--problems synthetic images] [--epochs 3] [--threads N]
+       [--devices cpu cuda] [--paper] [--memory]
 """
 import argparse
+import contextlib
+import io
 import json
+import math
 import os
 import resource
 import shlex
@@ -32,38 +36,179 @@ import sys
 import time
 from functools import partial
 
+import scipy.linalg
 import torch
 from threadpoolctl import threadpool_limits
 
 from ep3dynamics.data import load_dataset
 from ep3dynamics.eigenpro3 import KernelModel
-from ep3dynamics.kernels import laplacian
+from ep3dynamics.kernels import laplacian, ntk_relu
 from ep3dynamics.metrics import accuracy_from_predictions
 
-REFERENCE_EPOCH_SECONDS = 1.4  # the reference implementation on the speed problem, 2-core CPU (issue text)
+
+def digits_784(n, n_test, seed=0, shift=2, noise=0.05):
+    "MNIST-like 784-d stand-in: 8 x 8 digits upsampled to 28 x 28, randomly shifted, noisy, in [0, 1]."
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    img = torch.tensor(d.images, dtype=torch.float32)[:, None] / 16
+    big = torch.nn.functional.interpolate(img, size=(24, 24), mode='bilinear', align_corners=False)[:, 0]
+    labels = torch.tensor(d.target)
+    g = torch.Generator().manual_seed(seed)
+    split = int(0.8 * len(big))  # train and test drawn from disjoint digits
+
+    def draw(m, lo, hi):
+        pick = torch.randint(lo, hi, (m,), generator=g)
+        out = torch.zeros(m, 28, 28)
+        dx, dy = (torch.randint(0, 2 * shift + 1, (m,), generator=g) for _ in range(2))
+        for i in range(m):
+            out[i, dy[i]:dy[i] + 24, dx[i]:dx[i] + 24] = big[pick[i]]
+        out = (out + noise * torch.randn(m, 28, 28, generator=g)).clamp_(0, 1)
+        return out.reshape(m, 784), labels[pick]
+
+    (X, yl), (Xt, yt) = draw(n, 0, split), draw(n_test, split, len(big))
+    return 10, (X, torch.nn.functional.one_hot(yl, 10).float()), (Xt, torch.nn.functional.one_hot(yt, 10).float())
 
 
-def speed(n, d, p, epochs, device, separation=0.3, n_test=2000, bandwidth=1.0, seed=0, subsample_in_centers=False, center_seed=None):
-    "Setup seconds, per-epoch seconds (wall, and CPU time of this process) and test accuracy of KernelModel on a seeded mixture."
-    c, (X, y), (Xt, yt) = load_dataset('synthetic', n_train=n, n_test=n_test, d=d, n_classes=10, seed=seed,
-                                        separation=separation)
-    X, y = X.to(device), y.to(device)
-    center_index = torch.randperm(n, generator=torch.Generator().manual_seed(seed if center_seed is None else center_seed))[:p]
-    centers = X[center_index.to(device)]
-    kernel_fn = partial(laplacian, bandwidth=bandwidth)
-    setup_cpu0 = time.process_time()
-    model = KernelModel(c, centers, kernel_fn, X=X, y=y, devices=[device], seed=seed, verbose=False,
-                        nystrom_samples=center_index if subsample_in_centers else None)
-    cpu0 = time.process_time()
-    setup_cpu = cpu0 - setup_cpu0
-    model.fit(model.train_loaders, epochs=epochs)
-    cpu = (time.process_time() - cpu0) / epochs
-    sec = model.history.seconds.values
-    return dict(n=n, d=d, p=p, device=str(device), setup_s=model.setup_seconds, setup_cpu_s=setup_cpu, epoch_s=sec.tolist(), epoch_cpu_s=cpu,
-                epoch_median_s=float(sorted(sec)[len(sec) // 2]), batch_size=model.batch_size,
-                batches_per_epoch=-(-n // model.batch_size), s=model.preconditioner.eigensystem.s,
-                shared=len(set(center_index.tolist()) & set(model.preconditioner.eigensystem.sample_index.tolist())),
-                test_accuracy=accuracy_from_predictions(model.predict(Xt), yt))
+PROBLEMS = {
+    'synthetic': dict(n=16_000, d=100, p=2_000, bandwidth=1.0),
+    'images': dict(n=8_000, d=784, p=5_000, bandwidth=10.0),
+}
+
+
+def problem(name, device, seed=0, n_test=2000):
+    "`(c, (X, y), (Xt, yt), centers, bandwidth)` of a named problem."
+    P = PROBLEMS[name]
+    if name == 'synthetic':
+        c, (X, y), (Xt, yt) = load_dataset('synthetic', n_train=P['n'], n_test=n_test, d=P['d'], n_classes=10,
+                                            seed=seed, separation=0.3)
+    else:
+        c, (X, y), (Xt, yt) = digits_784(P['n'], n_test, seed)
+    centers = X[torch.randperm(len(X), generator=torch.Generator().manual_seed(seed + 1))[:P['p']]]
+    return c, (X.to(device), y.to(device)), (Xt.to(device), yt.to(device)), centers.to(device), P['bandwidth']
+
+
+def gemm_rate(b, d, p, dtype, device, reps=5):
+    "Flops per second of a (b, d) @ (d, p) matrix product, best of `reps` (per CPU-second on the CPU)."
+    A, B = torch.randn(b, d, dtype=dtype, device=device), torch.randn(d, p, dtype=dtype, device=device)
+    clock = time.perf_counter if device.type == 'cuda' else time.process_time  # CPU time: robust to other jobs
+    best = math.inf
+    for _ in range(reps):
+        if device.type == 'cuda': torch.cuda.synchronize(device)
+        t = clock()
+        A @ B
+        if device.type == 'cuda': torch.cuda.synchronize(device)
+        best = min(best, clock() - t)
+    return 2 * b * d * p / best
+
+
+def epoch_flops(model, n):
+    "Flops of one epoch's kernel evaluations and products (distance GEMMs, K α, Kᵀ g, correction, projection)."
+    p, d, c = len(model.centers), model.centers.shape[1], model.n_classes
+    pre = model.preconditioner
+    s, q, b = pre.eigensystem.s, pre.level, model.batch_size
+    batches, other = math.ceil(n / b), s - model.shared_subsample
+    work = 2 * n * p * d + 4 * n * p * c  # K(X_B, Z) by its distance GEMM, then K α and Kᵀ g
+    if model.eigenfunctions_cached: work += 2 * n * q * c
+    else: work += 2 * other * n * (d + c)  # K(X_other, X_B) g
+    work += batches * (2 * s * q * c + 2 * p * q * c)  # Eᵀ(·) and P(·)
+    pp = model.projection_preconditioner
+    if pp is not None:  # the projection's EigenPro 2 epochs on the precomputed Gram matrix: K θ and the correction
+        sp, qp = pp.eigensystem.s, pp.eigensystem.q
+        work += batches * model.projection_epochs * (2 * p * p * c + 2 * sp * p * c + 4 * sp * qp * c)
+    else: work += batches * 2 * p * p * c  # the exact projection's triangular solves
+    return work + 2 * s * p * c  # the history's residual at the subsample, f(X_s) = K(X_s, Z) α (K kept from setup)
+
+
+def run_ours(c, X, y, Xt, yt, centers, kernel, epochs, device):
+    "Setup and per-epoch seconds (wall and CPU), floor ratio and test accuracy of ep3dynamics."
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    model = KernelModel(c, centers, kernel, X=X, y=y, devices=[device], verbose=False)
+    setup, setup_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    per_epoch, per_epoch_cpu = [], []
+    for e in range(epochs):
+        c0, t = time.process_time(), time.perf_counter()
+        model.fit(model.train_loaders, epochs=1)
+        per_epoch.append(time.perf_counter() - t)
+        per_epoch_cpu.append(time.process_time() - c0)
+    total = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    rate = gemm_rate(model.batch_size, X.shape[1], len(centers), X.dtype, device)
+    floor = epoch_flops(model, len(X)) / rate  # CPU-seconds on the CPU, seconds on a GPU
+    return dict(setup=setup, setup_cpu=setup_cpu, epochs=per_epoch, epochs_cpu=per_epoch_cpu, total=total, cpu=cpu,
+                floor=floor,
+                gflops=rate / 1e9, acc=accuracy_from_predictions(model.predict(Xt), yt), bs=model.batch_size,
+                cached=model.eigenfunctions_cached, shared=model.shared_subsample)
+
+
+class _ScipyShim:
+    "`scipy.linalg` for the official code: its removed `eigh(eigvals=(lo, hi))` is passed as `subset_by_index`."
+    def __getattr__(self, name): return getattr(scipy.linalg, name)
+
+    @staticmethod
+    def eigh(a, eigvals=None, **kw): return scipy.linalg.eigh(a, subset_by_index=eigvals, **kw)
+
+
+def run_official(path, c, X, y, Xt, yt, centers, bandwidth, epochs, device):
+    "The official EigenPro 3 on the same data: setup and per-epoch seconds, end to end, test accuracy."
+    sys.path.insert(0, path)
+    if not hasattr(sys.modules.get('eigenpro3'), '__path__'): sys.modules.pop('eigenpro3', None)  # this script's name
+    import eigenpro3.models as om
+    import eigenpro3.utils.svd as osvd
+    from eigenpro3.kernels import laplacian as official_laplacian
+    osvd.linalg = _ScipyShim()
+    kernel = lambda x, z: official_laplacian(x, z, bandwidth=bandwidth)  # noqa: E731 (as the official README)
+    torch.manual_seed(0)
+    sink = io.StringIO()
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        model = om.KernelModel(c, centers, kernel, X=X, y=y, devices=[device])
+        setup = time.perf_counter() - t0
+        setup_cpu = time.process_time() - cpu0
+        per_epoch, per_epoch_cpu = [], []
+        for _ in range(epochs):
+            c0, t = time.process_time(), time.perf_counter()
+            model.fit(model.train_loaders, epochs=1)
+            if device.type == 'cuda': torch.cuda.synchronize(device)
+            per_epoch.append(time.perf_counter() - t)
+            per_epoch_cpu.append(time.process_time() - c0)
+    total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    pred = torch.cat([kernel(Xt[i:i + 1000], model.centers) @ model.weights.to(Xt) for i in range(0, len(Xt), 1000)])
+    return dict(setup=setup, setup_cpu=setup_cpu, epochs=per_epoch, epochs_cpu=per_epoch_cpu, total=total, cpu=cpu,
+                acc=accuracy_from_predictions(pred, yt),
+                bs=model.batch_size)
+
+
+def side_by_side(name, official, epochs, device):
+    c, (X, y), (Xt, yt), centers, bw = problem(name, device)
+    P = PROBLEMS[name]
+    load0 = os.getloadavg()[0]
+    ours = run_ours(c, X, y, Xt, yt, centers, partial(laplacian, bandwidth=bw), epochs, device)
+    peer = run_official(official, c, X, y, Xt, yt, centers, bw, epochs, device) if official else None
+    load1 = os.getloadavg()[0]
+    fmt = lambda e: ', '.join(f'{s:.2f}' for s in e)  # noqa: E731
+    print(f"[{name}] n={P['n']}, d={P['d']}, p={P['p']}, Laplacian L={bw}, {device}, "
+          f"{torch.get_num_threads()} threads, load average {load0:.1f} -> {load1:.1f}")
+    print(f"  ep3dynamics: setup {ours['setup']:.2f} s ({ours['setup_cpu']:.1f} CPU-s), "
+          f"epochs {fmt(ours['epochs'])} s, setup + {epochs} epochs {ours['total']:.2f} s "
+          f"({ours['cpu']:.1f} CPU-s), batch {ours['bs']}, "
+          f"Φ cached {ours['cached']}, {ours['shared']} subsample points are centers, test accuracy {ours['acc']:.4f}")
+    med = sorted(ours['epochs'])[len(ours['epochs']) // 2]
+    key = 'epochs' if device.type == 'cuda' else 'epochs_cpu'
+    med_floor = sorted(ours[key])[len(ours[key]) // 2]
+    unit = 's' if device.type == 'cuda' else 'CPU-s'
+    print(f"  floor: {ours['gflops']:.1f} GFLOP/{unit} GEMM -> {ours['floor']:.3f} {unit} per epoch; "
+          f"epoch ({med_floor:.3f} {unit}, recording included) / floor = {med_floor / ours['floor']:.2f}")
+    if peer:
+        print(f"  official:    setup {peer['setup']:.2f} s ({peer['setup_cpu']:.1f} CPU-s), "
+              f"epochs {fmt(peer['epochs'])} s, setup + {epochs} epochs {peer['total']:.2f} s "
+              f"({peer['cpu']:.1f} CPU-s), batch {peer['bs']}, "
+              f"test accuracy {peer['acc']:.4f}")
+        pm = sorted(peer['epochs'])[len(peer['epochs']) // 2]
+        pc, oc = (sorted(r['epochs_cpu'])[len(r['epochs_cpu']) // 2] for r in (peer, ours))
+        print(f"  ours / official, wall: end to end {ours['total'] / peer['total']:.2f}, setup "
+              f"{ours['setup'] / peer['setup']:.2f}, per epoch {med / pm:.2f}; CPU time: end to end "
+              f"{ours['cpu'] / peer['cpu']:.2f}, setup {ours['setup_cpu'] / peer['setup_cpu']:.2f}, "
+              f"per epoch {oc / pc:.2f}")
 
 
 def rss_mb():
@@ -71,92 +216,76 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def memory_child(n, d, p, mem_gb, seed=0):
-    "Run in a fresh process: build the data in float32 blocks, set up and train one epoch; print a JSON line."
+def mixture(n, d, seed=0, unit=False, block=10_000):
+    "A seeded 10-class Gaussian mixture drawn in float32 blocks (rows of unit norm when `unit`)."
     g = torch.Generator().manual_seed(seed)
     means = torch.randn(10, d, generator=g) * 3 / d**0.5
     labels = torch.randint(0, 10, (n,), generator=g)
     X = torch.empty(n, d)
-    for i in range(0, n, 10_000):
-        X[i:i + 10_000] = means[labels[i:i + 10_000]] + torch.randn(len(X[i:i + 10_000]), d, generator=g) / d**0.5
-    y = torch.nn.functional.one_hot(labels, 10).float()
-    data_mb = (X.numel() * X.element_size() + y.numel() * y.element_size()) / 2**20
+    for i in range(0, n, block):
+        X[i:i + block] = means[labels[i:i + block]] + torch.randn(len(X[i:i + block]), d, generator=g) / d**0.5
+        if unit: X[i:i + block] /= X[i:i + block].norm(dim=1, keepdim=True)
+    return X, torch.nn.functional.one_hot(labels, 10).float()
+
+
+def child(kind, device):
+    "Run in a fresh process: the paper-size or the memory problem, set up and one epoch; print a JSON line."
+    device = torch.device(device)
+    if kind == 'paper':
+        (n, d, p), kw, kernel = (50_000, 3072, 5_000), dict(nystrom_size=2000), partial(ntk_relu, depth=2)
+    else:
+        (n, d, p), kw, kernel = (200_000, 64, 5_000), {}, partial(laplacian, bandwidth=1.0)
+    X, y = mixture(n, d, unit=kind == 'paper')
     base = rss_mb()
-    centers = X[torch.randperm(n, generator=g)[:p]]
+    centers = X[torch.randperm(n, generator=torch.Generator().manual_seed(1))[:p]]
+    X, y, centers = X.to(device), y.to(device), centers.to(device)
     t0 = time.perf_counter()
-    model = KernelModel(10, centers, partial(laplacian, bandwidth=1.0), X=X, y=y, mem_gb=mem_gb, verbose=False)
+    model = KernelModel(10, centers, kernel, X=X, y=y, devices=[device], verbose=False, **kw)
+    setup = time.perf_counter() - t0
     model.fit(model.train_loaders, epochs=1)
-    print(json.dumps(dict(n=n, d=d, p=p, mem_gb=mem_gb, data_mb=data_mb, baseline_mb=base, peak_mb=rss_mb(),
-                          seconds=time.perf_counter() - t0, batch_size=model.batch_size)))
+    print(json.dumps(dict(kind=kind, n=n, d=d, p=p, s=model.preconditioner.eigensystem.s, setup=setup,
+                          epoch=float(model.history.seconds[-1]), baseline_mb=base, peak_mb=rss_mb(),
+                          batch_size=model.batch_size, cached=model.eigenfunctions_cached,
+                          data_mb=(X.numel() * X.element_size() + y.numel() * y.element_size()) / 2**20)))
 
 
-def memory(n, d, p, mem_gb, threads=None):
-    "Peak RSS of `memory_child` in a fresh process."
-    # Not a direct child: Linux carries the parent's peak RSS into a vfork+exec'd child's ru_maxrss (this process has
-    # torch and the speed runs in memory). A shell that forks (the trailing `; true` stops it from exec'ing) gives the
-    # child a fresh count.
-    cmd = shlex.join([sys.executable, __file__, '--memory-child', str(n), str(d), str(p), str(mem_gb or 0)] + ([] if threads is None else ['--threads', str(threads)]))
+def in_child(kind, device, threads):
+    "Peak RSS of `child` in a fresh process."
+    # Not a direct child: Linux carries the parent's peak RSS into a vfork+exec'd child's ru_maxrss. A shell that
+    # forks (the trailing `; true` stops it from exec'ing) gives the child a fresh count.
+    cmd = shlex.join([sys.executable, __file__, '--child', kind, str(device)]
+                     + ([] if threads is None else ['--threads', str(threads)]))
+    load0 = os.getloadavg()[0]
     out = subprocess.run(['/bin/sh', '-c', f'{cmd}; true'], check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    r = json.loads(out.strip().splitlines()[-1])
+    print(f"[{kind}] n={r['n']}, d={r['d']}, p={r['p']}, s={r['s']}, {device}: setup {r['setup']:.1f} s, "
+          f"{r['epoch']:.1f} s per epoch, batch {r['batch_size']}, Φ cached {r['cached']}, "
+          f"peak RSS {r['peak_mb']:.0f} MB "
+          f"(libraries + data {r['baseline_mb']:.0f} MB, data {r['data_mb']:.0f} MB); load average {load0:.1f} -> "
+          f"{os.getloadavg()[0]:.1f}")
+    return r
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--epochs', type=int, default=3, help='epochs per speed run (default 3)')
-    ap.add_argument('--separation', type=float, default=0.3, help='class-mean scale of the mixture (default 0.3, as benchmarks/eigenpro2.py)')
-    ap.add_argument('--mem-gb', type=float, default=None, help='kernel block budget for the memory run (default: package default)')
+    ap.add_argument('--official', default=None, help='checkout of github.com/EigenPro/EigenPro3 (omit: ours only)')
+    ap.add_argument('--problems', nargs='*', default=list(PROBLEMS), choices=list(PROBLEMS))
+    ap.add_argument('--epochs', type=int, default=3, help='epochs per side-by-side run (default 3)')
     ap.add_argument('--threads', type=int, default=None, help='threads for torch and BLAS (default: all)')
-    ap.add_argument('--skip-speed', action='store_true')
-    ap.add_argument('--skip-memory', action='store_true')
-    ap.add_argument('--skip-cuda', action='store_true')
-    ap.add_argument('--memory-child', nargs=4, metavar=('N', 'D', 'P', 'MEM_GB'), help=argparse.SUPPRESS)
+    ap.add_argument('--paper', action='store_true', help='the CIFAR-10-shaped paper size in a fresh process')
+    ap.add_argument('--memory', action='store_true', help='peak RSS at n = 200 000 in a fresh process')
+    ap.add_argument('--devices', nargs='*', default=['cpu'], help='devices to run on (default: cpu)')
+    ap.add_argument('--child', nargs=2, metavar=('KIND', 'DEVICE'), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.threads is not None:
         torch.set_num_threads(a.threads)
         threadpool_limits(a.threads)  # SciPy's LAPACK (the subsample's eigendecomposition) has its own pool
-    if a.memory_child:
-        n, d, p, mem_gb = a.memory_child
-        return memory_child(int(n), int(d), int(p), float(mem_gb) or None)
-
-    if not a.skip_speed:
-        r = speed(20_000, 100, 2_000, a.epochs, torch.device('cpu'), a.separation)
-        load = os.getloadavg()[0]
-        print(f"CPU speed (n={r['n']}, d={r['d']}, p={r['p']}, s={r['s']} of which {r['shared']} are centers, Laplacian L=1, {torch.get_num_threads()} threads, "
-              f"load average {load:.1f} on {os.cpu_count()} cores): setup {r['setup_s']:.2f} s ({r['setup_cpu_s']:.1f} CPU-s), "
-              f"{r['epoch_median_s']:.3f} s per epoch wall, {r['epoch_cpu_s']:.3f} CPU-s per epoch (median of {a.epochs}: "
-              f"{', '.join(f'{s:.3f}' for s in r['epoch_s'])}), batch size {r['batch_size']} ({r['batches_per_epoch']} batches), "
-              f"test accuracy {r['test_accuracy']:.4f}; reference {REFERENCE_EPOCH_SECONDS} s per epoch / ours = "
-              f"{REFERENCE_EPOCH_SECONDS / r['epoch_median_s']:.2f}")
-        # The centers above are the first p of the seed-0 permutation, as is the default subsample (its first s points):
-        # the p centers are among the s subsample points, whose kernel rows the step then reads from the centers'.
-        # Centers drawn with another seed share only about p·s/n points with the subsample:
-        r = speed(20_000, 100, 2_000, a.epochs, torch.device('cpu'), a.separation, center_seed=1)
-        print(f"CPU speed, same problem, centers drawn with another seed ({r['shared']} of the s={r['s']} subsample points are centers): "
-              f"setup {r['setup_s']:.2f} s ({r['setup_cpu_s']:.1f} CPU-s), {r['epoch_median_s']:.3f} s per epoch wall, "
-              f"{r['epoch_cpu_s']:.3f} CPU-s per epoch, test accuracy {r['test_accuracy']:.4f}")
-        r = speed(20_000, 100, 2_000, a.epochs, torch.device('cpu'), a.separation, subsample_in_centers=True)
-        print(f"CPU speed, same problem, Nyström subsample = the centers (s={r['s']}, unbiased, correction free): "
-              f"setup {r['setup_s']:.2f} s ({r['setup_cpu_s']:.1f} CPU-s), {r['epoch_median_s']:.3f} s per epoch wall, {r['epoch_cpu_s']:.3f} CPU-s per epoch, "
-              f"batch size {r['batch_size']}, test accuracy {r['test_accuracy']:.4f}; reference / ours = "
-              f"{REFERENCE_EPOCH_SECONDS / r['epoch_median_s']:.2f}")
-    if not a.skip_memory:
-        m = memory(200_000, 64, 5_000, a.mem_gb, a.threads)
-        load = os.getloadavg()[0]
-        target = m['data_mb'] + 1024
-        print(f"CPU memory (n={m['n']}, d={m['d']}, p={m['p']}, mem_gb={m['mem_gb']}): peak RSS {m['peak_mb']:.0f} MB, "
-              f"target data + 1 GB = {target:.0f} MB ({'met' if m['peak_mb'] < target else 'NOT met'}); "
-              f"RSS before the model (libraries + data) {m['baseline_mb']:.0f} MB, so the model added "
-              f"{m['peak_mb'] - m['baseline_mb']:.0f} MB; setup + 1 epoch {m['seconds']:.1f} s, batch size {m['batch_size']}; "
-              f"load average {load:.1f}")
-    if torch.cuda.is_available() and not a.skip_cuda:
-        dev = torch.device('cuda')
-        r = speed(20_000, 100, 2_000, a.epochs, dev, a.separation)
-        print(f"CUDA speed, same problem: setup {r['setup_s']:.2f} s, {r['epoch_median_s']:.3f} s per epoch, "
-              f"test accuracy {r['test_accuracy']:.4f}")
-        r = speed(50_000, 3072, 10_000, a.epochs, dev, a.separation)
-        print(f"CUDA CIFAR-10-shaped (n=50000, d=3072, p=10000, s={r['s']}): setup {r['setup_s']:.2f} s, "
-              f"{r['epoch_median_s']:.3f} s per epoch, batch size {r['batch_size']}, test accuracy {r['test_accuracy']:.4f} "
-              f"({torch.cuda.get_device_name(dev)})")
+    if a.child: return child(*a.child)
+    for dev in map(torch.device, a.devices):
+        if dev.type == 'cuda': print(f"CUDA: {torch.cuda.get_device_name(dev)}")
+        for name in a.problems: side_by_side(name, a.official, a.epochs, dev)
+        if a.paper: in_child('paper', dev, a.threads)
+        if a.memory: in_child('memory', dev, a.threads)
 
 
 if __name__ == '__main__':
