@@ -28,7 +28,7 @@ from . import __version__
 from .data import DATASETS, CustomDataset, check_seed, is_live, load_dataset, progress, resolve_device
 from .dynamics import (abs_cosine, change_from_original, eigenvalue_drift, noise_floor, principal_angles,
                                   stabilization_step, step_changes)
-from .history import HistoryStore, load_history, netcdf_engine, save_history
+from .history import HistoryStore, annotate_history, load_history, netcdf_engine, save_history
 from .kernels import Kernel, make_kernel
 from .metrics import accuracy
 from . import plots
@@ -86,8 +86,8 @@ class UsageError(ValueError):
 # %% ../nbs/09_reproduce.ipynb #0395da47
 def history_file(name:str, # a run's name, e.g. 'ntk_depth2_paper'
                 ) -> str:
-    "The file name of a run's history: a zarr store the command writes, netCDF where a solver writes it."
-    return f'{name}.zarr' if name.endswith('_paper') or name == 'network' else f'{name}.nc'
+    "The file name of a run's history: a zarr history store (noise floors are netCDF files)."
+    return f'{name}.zarr'
 
 def ntk_kernel(depth:int, # number of layers of the ReLU network
               )->Kernel:
@@ -122,8 +122,8 @@ def _completed(path, last_step, **expect):
     return h
 
 def _annotate(path, **attrs):
-    "Add `attrs` to the history stored at `path` (the settings a solver cannot know, e.g. the dataset)."
-    return save_history(load_history(path).assign_attrs(**attrs), path)
+    "Add `attrs` to the history store at `path` (what a solver cannot know, e.g. the dataset)."
+    annotate_history(path, **attrs)
 
 def _test_loader(data):
     _, _, (X_test, y_test) = data
@@ -135,7 +135,7 @@ def _ntk_model(data, depth, study, device, seed, verbose):
     n_classes, (X, y), _ = data
     centers = X[torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))[:study.centers]]
     return KernelModel(n_classes, centers, ntk_kernel(depth), X=X, y=y, devices=(device,),
-                       n_nystrom_samples=study.nystrom, data_preconditioner_level=study.level, seed=seed,
+                       nystrom_size=study.nystrom, data_preconditioner_level=study.level, seed=seed,
                        verbose=verbose)
 
 # %% ../nbs/09_reproduce.ipynb #ef2f8467

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SOLVERS', 'STEP_KINDS', 'STATE_PREFIX', 'STORE_KEY', 'netcdf_safe', 'netcdf_attrs', 'fingerprint', 'run_identity',
            'identity_differences', 'HistoryStore', 'netcdf_engine', 'save_history', 'load_history', 'toy_eigensystem',
-           'combine_runs', 'HistoryRecorder']
+           'annotate_history', 'combine_runs', 'HistoryRecorder']
 
 # %% ../nbs/06_history.ipynb #74fe7702
 import fcntl
@@ -637,6 +637,29 @@ def toy_eigensystem(s:int=20, # points
     vals = np.sort(rng.uniform(0.1, 1.0, q))[::-1].copy()
     idx = np.arange(s) if train_index is None else np.asarray(train_index)
     return vals, vecs, idx
+
+# %% ../nbs/06_history.ipynb #2152fe50
+def annotate_history(path:str|Path, # a history store folder
+                     **attrs, # descriptive attrs (JSON-able values), e.g. dataset='digits'
+                    ) -> dict:
+    "Add descriptive `attrs` to the history store at `path` (under its lock); returns the store's attrs."
+    path = Path(path)
+    if not (path.is_dir() and _is_store(path)):
+        raise ValueError(f"`path`='{path}' is not a history store; annotate the .zarr folder a run wrote.")
+    lock = _take_lock(path)
+    try:
+        group = _open_group(LocalStore(path), 'r+')
+        own = json.loads(group.attrs[STORE_KEY]['identity'])
+        fixed = {'solver', 'step_kind', 'kernel', 'kernel_params', 'data_fingerprints', 'ep3dynamics_version',
+                 STORE_KEY, *own.get('settings', {})}
+        clash = sorted(k for k, v in netcdf_attrs(attrs).items() if k in fixed and group.attrs.get(k) != v)
+        if clash:
+            raise ValueError(f"`attrs` {clash} would change what identifies the run at '{path}'; "
+                             "those come from the run itself.")
+        group.attrs.update(netcdf_attrs(attrs))
+        return _public_attrs(dict(group.attrs))
+    finally:
+        _release_lock(lock)
 
 # %% ../nbs/06_history.ipynb #307162b7
 def combine_runs(histories:list, # history Datasets
