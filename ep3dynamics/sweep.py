@@ -7,7 +7,7 @@ __all__ = ['SWEEP_SETTINGS', 'NTK_PROTOCOLS', 'STUDY_RUNNERS', 'SweepRun', 'pars
            'local_client', 'run_sweep', 'sweep_runs', 'load_sweep', 'sweep_table', 'summarize_sweep', 'markdown_table',
            'plot_sweep', 'add_sweep_parser', 'sweep_command']
 
-# %% ../nbs/11_sweep.ipynb #264eaac8
+# %% ../nbs/11_sweep.ipynb #79565669
 import dataclasses
 import itertools
 import json
@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from .data import DATASETS, check_int, load_dataset
 from .history import load_history
 
-# %% ../nbs/11_sweep.ipynb #c0644066
+# %% ../nbs/11_sweep.ipynb #a7e33181
 SWEEP_SETTINGS = {
     'ntk': {'depth': 2, 'protocol': 'in-run', 'centers': None, 'nystrom_size': None, 'level': None,
             'epochs': None, 'n_train': None},
@@ -35,7 +35,7 @@ SWEEP_SETTINGS = {
 }
 NTK_PROTOCOLS = ('in-run', 'paper')
 
-# %% ../nbs/11_sweep.ipynb #1a02c508
+# %% ../nbs/11_sweep.ipynb #748fee37
 @dataclasses.dataclass(frozen=True)
 class SweepRun:
     "One run of a sweep: a study on a dataset with a seed and settings."
@@ -58,7 +58,7 @@ class SweepRun:
         "The run as a JSON-able dict."
         return {'study': self.study, 'dataset': self.dataset, 'seed': self.seed, 'settings': dict(self.settings)}
 
-# %% ../nbs/11_sweep.ipynb #32155ff6
+# %% ../nbs/11_sweep.ipynb #cf7f1aa1
 def _as_list(value, name):
     "`value` as a non-empty list (one value becomes a list of one)."
     values = list(value) if isinstance(value, (list, tuple)) else [value]
@@ -85,7 +85,8 @@ def _check_setting(study, key, value):
 
 def parse_grid(grid):
     "The list of `SweepRun`s of `grid` (a dict: `dataset`, `seeds`, one table per study), checked before any run."
-    if not isinstance(grid, dict): raise ValueError(f"`grid` must be a dict (a parsed TOML file), got {type(grid).__name__}.")
+    if not isinstance(grid, dict):
+        raise ValueError(f"`grid` must be a dict (a parsed TOML file), got {type(grid).__name__}.")
     known = ('dataset', 'seeds', *SWEEP_SETTINGS)
     unknown = [k for k in grid if k not in known]
     if unknown: raise ValueError(f"the grid has unknown key(s) {unknown}; known: {list(known)}.")
@@ -110,7 +111,7 @@ def parse_grid(grid):
     if len(set(ids)) != len(ids): raise ValueError("the grid lists a value twice; each run must be distinct.")
     return runs
 
-# %% ../nbs/11_sweep.ipynb #e0482ba1
+# %% ../nbs/11_sweep.ipynb #838ed96d
 def read_grid(path):
     "The grid stored in the TOML file at `path`, as a dict."
     try: import tomllib
@@ -121,7 +122,7 @@ def read_grid(path):
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"the grid file {str(path)!r} is not valid TOML ({e}).") from None
 
-# %% ../nbs/11_sweep.ipynb #b54a734c
+# %% ../nbs/11_sweep.ipynb #75cf129d
 def _study_sizes(run, quick):
     "The `reproduce` `Study` for the run's dataset with the run's size settings applied."
     from ep3dynamics.cli import study_for
@@ -156,7 +157,7 @@ def _run_rfm(run, study, path, device):
 
 STUDY_RUNNERS = {'ntk': _run_ntk, 'rfm': _run_rfm}
 
-# %% ../nbs/11_sweep.ipynb #cdacfeb6
+# %% ../nbs/11_sweep.ipynb #aa0453a0
 def _write_status(folder, run, **status):
     "Write the run's status JSON next to its history, atomically."
     path = Path(folder)/f'{run.id}.json'
@@ -190,8 +191,8 @@ def run_one(run, out, quick=False, device='cpu', threads=None):
     _write_status(folder, run, status='done', history=path.name, statistics=stats, seconds=time.perf_counter() - t0)
     return {**run_status(out, run), 'skipped': False}
 
-# %% ../nbs/11_sweep.ipynb #9208a6f0
-def local_client(workers=2, threads=None):
+# %% ../nbs/11_sweep.ipynb #d2b0fec8
+def local_client(workers=2):
     "A `distributed.Client` on a new `LocalCluster` of `workers` processes bound to 127.0.0.1."
     from distributed import Client, LocalCluster
     workers = check_int(workers, 'workers', 1)
@@ -222,13 +223,13 @@ def run_sweep(grid, out, client=None, quick=False, workers=2, device='cpu', verb
         results = [{**run_status(out, r), 'skipped': True} for r in runs if r not in todo]
         futures = [client.submit(run_one, r, str(out), quick, device, threads, key=f'ep3dynamics-{r.id}', pure=False)
                    for r in todo]
-        states = {'done': len(results), 'running': len(futures), 'failed': 0}
+        states = {'done': len(results), 'in flight': len(futures), 'failed': 0}
         bar = tqdm(total=len(runs), initial=len(results), desc='sweep', unit='run', disable=not verbose)
         bar.set_postfix_str(_bar_text(states))
         for future in as_completed(futures):
             result = future.result()
             results.append(result)
-            states['running'] -= 1
+            states['in flight'] -= 1
             states['failed' if result['status'] == 'failed' else 'done'] += 1
             bar.update(1)
             bar.set_postfix_str(_bar_text(states))
@@ -238,7 +239,7 @@ def run_sweep(grid, out, client=None, quick=False, workers=2, device='cpu', verb
     order = {r.id: i for i, r in enumerate(runs)}
     return sorted(results, key=lambda r: order[r['id']])
 
-# %% ../nbs/11_sweep.ipynb #94c1757c
+# %% ../nbs/11_sweep.ipynb #c465eef0
 def sweep_runs(out):
     "The status dicts of every run recorded in the sweep folder `out`, by study."
     folder = Path(out)/'runs'
@@ -273,7 +274,7 @@ def load_sweep(out):
         result[study] = ds.assign_coords(coords)
     return result
 
-# %% ../nbs/11_sweep.ipynb #661ee108
+# %% ../nbs/11_sweep.ipynb #20bb21f6
 def sweep_table(out):
     "A pandas DataFrame: one row per completed run, its settings, seed, dataset and statistics."
     import pandas as pd
@@ -286,7 +287,7 @@ def sweep_table(out):
     return pd.DataFrame(rows)
 
 def summarize_sweep(out, write=True):
-    "Mean, standard deviation and seed count of each statistic per study, dataset and settings; written as CSV and markdown."
+    "Mean, standard deviation and seed count of every statistic per setting; also written as CSV and markdown."
     table = sweep_table(out)
     if table.empty: raise ValueError(f"`out`={str(out)!r} has no completed run yet.")
     keys = ['study', 'dataset'] + [c for c in table.columns if c.startswith('setting_')]
@@ -302,12 +303,13 @@ def summarize_sweep(out, write=True):
 def markdown_table(df, fmt='.3g'):
     "A DataFrame as a GitHub markdown table, numbers formatted with `fmt`."
     cell = lambda v: format(v, fmt) if isinstance(v, float) else str(v)
-    rows = [list(map(str, df.columns)), ['---'] * len(df.columns)] + [[cell(v) for v in r] for r in df.itertuples(index=False)]
+    rows = [list(map(str, df.columns)), ['---'] * len(df.columns)]
+    rows += [[cell(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
 
-# %% ../nbs/11_sweep.ipynb #cd84993d
+# %% ../nbs/11_sweep.ipynb #e4f2b000
 def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
-    "`statistic` (mean over seeds, error bars one standard deviation) against the grid `setting`, one line per other setting."
+    "`statistic` against the grid `setting`: mean over seeds, error bars one standard deviation."
     from ep3dynamics import plots
     if study is not None: summary = summary[summary['study'] == study]
     col, mean = f'setting_{setting}', f'{statistic}_mean'
@@ -330,7 +332,7 @@ def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
     if path is not None: plots.save_figure(ax.figure, path)
     return ax
 
-# %% ../nbs/11_sweep.ipynb #37d83330
+# %% ../nbs/11_sweep.ipynb #f8bdc87b
 def add_sweep_parser(subparsers):
     "Add the `sweep` subcommand to the `ep3dynamics` argument parser's `subparsers`."
     p = subparsers.add_parser('sweep', help='run a grid of studies on Dask and summarize it',
