@@ -7,7 +7,7 @@ __all__ = ['SWEEP_SETTINGS', 'NTK_PROTOCOLS', 'STUDY_RUNNERS', 'SweepRun', 'pars
            'local_client', 'run_sweep', 'sweep_runs', 'load_sweep', 'sweep_table', 'summarize_sweep', 'markdown_table',
            'plot_sweep', 'add_sweep_parser', 'sweep_command']
 
-# %% ../nbs/11_sweep.ipynb #79565669
+# %% ../nbs/11_sweep.ipynb #01307ee4
 import dataclasses
 import itertools
 import json
@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from .data import DATASETS, check_int, load_dataset
 from .history import load_history
 
-# %% ../nbs/11_sweep.ipynb #a7e33181
+# %% ../nbs/11_sweep.ipynb #85f21514
 SWEEP_SETTINGS = {
     'ntk': {'depth': 2, 'protocol': 'in-run', 'centers': None, 'nystrom_size': None, 'level': None,
             'epochs': None, 'n_train': None},
@@ -35,7 +35,7 @@ SWEEP_SETTINGS = {
 }
 NTK_PROTOCOLS = ('in-run', 'paper')
 
-# %% ../nbs/11_sweep.ipynb #748fee37
+# %% ../nbs/11_sweep.ipynb #37fd851f
 @dataclasses.dataclass(frozen=True)
 class SweepRun:
     "One run of a sweep: a study on a dataset with a seed and settings."
@@ -58,7 +58,7 @@ class SweepRun:
         "The run as a JSON-able dict."
         return {'study': self.study, 'dataset': self.dataset, 'seed': self.seed, 'settings': dict(self.settings)}
 
-# %% ../nbs/11_sweep.ipynb #cf7f1aa1
+# %% ../nbs/11_sweep.ipynb #7529c91e
 def _as_list(value, name):
     "`value` as a non-empty list (one value becomes a list of one)."
     values = list(value) if isinstance(value, (list, tuple)) else [value]
@@ -111,7 +111,7 @@ def parse_grid(grid):
     if len(set(ids)) != len(ids): raise ValueError("the grid lists a value twice; each run must be distinct.")
     return runs
 
-# %% ../nbs/11_sweep.ipynb #838ed96d
+# %% ../nbs/11_sweep.ipynb #29be765b
 def read_grid(path):
     "The grid stored in the TOML file at `path`, as a dict."
     try: import tomllib
@@ -122,7 +122,7 @@ def read_grid(path):
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"the grid file {str(path)!r} is not valid TOML ({e}).") from None
 
-# %% ../nbs/11_sweep.ipynb #75cf129d
+# %% ../nbs/11_sweep.ipynb #87f3a55d
 def _study_sizes(run, quick):
     "The `reproduce` `Study` for the run's dataset with the run's size settings applied."
     from ep3dynamics.cli import study_for
@@ -157,7 +157,7 @@ def _run_rfm(run, study, path, device):
 
 STUDY_RUNNERS = {'ntk': _run_ntk, 'rfm': _run_rfm}
 
-# %% ../nbs/11_sweep.ipynb #aa0453a0
+# %% ../nbs/11_sweep.ipynb #6b69142c
 def _write_status(folder, run, **status):
     "Write the run's status JSON next to its history, atomically."
     path = Path(folder)/f'{run.id}.json'
@@ -191,7 +191,7 @@ def run_one(run, out, quick=False, device='cpu', threads=None):
     _write_status(folder, run, status='done', history=path.name, statistics=stats, seconds=time.perf_counter() - t0)
     return {**run_status(out, run), 'skipped': False}
 
-# %% ../nbs/11_sweep.ipynb #d2b0fec8
+# %% ../nbs/11_sweep.ipynb #f5abcbbf
 def local_client(workers=2):
     "A `distributed.Client` on a new `LocalCluster` of `workers` processes bound to 127.0.0.1."
     from distributed import Client, LocalCluster
@@ -239,7 +239,7 @@ def run_sweep(grid, out, client=None, quick=False, workers=2, device='cpu', verb
     order = {r.id: i for i, r in enumerate(runs)}
     return sorted(results, key=lambda r: order[r['id']])
 
-# %% ../nbs/11_sweep.ipynb #c465eef0
+# %% ../nbs/11_sweep.ipynb #a901ec46
 def sweep_runs(out):
     "The status dicts of every run recorded in the sweep folder `out`, by study."
     folder = Path(out)/'runs'
@@ -251,18 +251,13 @@ def sweep_runs(out):
         found.setdefault(status['study'], []).append(status)
     return found
 
-def _open_lazy(path):
-    "The history at `path`, lazily (dask) when the store allows it."
-    try: return xr.open_zarr(path, chunks={})
-    except Exception: return load_history(path)
-
 def load_sweep(out):
     "A dict from study name to one `xarray.Dataset` of its completed runs stacked along `run`."
     result = {}
     for study, statuses in sweep_runs(out).items():
         done = [s for s in statuses if s.get('status') == 'done']
         if not done: continue
-        hs = [load_history(Path(out)/'runs'/study/s['history']) for s in done]
+        hs = [load_history(Path(out)/'runs'/study/s['history'], lazy=True) for s in done]
         hs = [h.drop_vars([v for v in h.data_vars if v.startswith('state_')]) for h in hs]
         ds = xr.concat(hs, dim='run', data_vars='all', coords='different', compat='equals', join='outer',
                        combine_attrs='drop_conflicts')
@@ -274,7 +269,7 @@ def load_sweep(out):
         result[study] = ds.assign_coords(coords)
     return result
 
-# %% ../nbs/11_sweep.ipynb #20bb21f6
+# %% ../nbs/11_sweep.ipynb #bc92d88f
 def sweep_table(out):
     "A pandas DataFrame: one row per completed run, its settings, seed, dataset and statistics."
     import pandas as pd
@@ -307,7 +302,7 @@ def markdown_table(df, fmt='.3g'):
     rows += [[cell(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
 
-# %% ../nbs/11_sweep.ipynb #e4f2b000
+# %% ../nbs/11_sweep.ipynb #4384d740
 def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
     "`statistic` against the grid `setting`: mean over seeds, error bars one standard deviation."
     from ep3dynamics import plots
@@ -332,7 +327,7 @@ def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
     if path is not None: plots.save_figure(ax.figure, path)
     return ax
 
-# %% ../nbs/11_sweep.ipynb #f8bdc87b
+# %% ../nbs/11_sweep.ipynb #77aeb574
 def add_sweep_parser(subparsers):
     "Add the `sweep` subcommand to the `ep3dynamics` argument parser's `subparsers`."
     p = subparsers.add_parser('sweep', help='run a grid of studies on Dask and summarize it',
