@@ -65,12 +65,14 @@ REPRODUCE_DATASETS = tuple(d for d in DATASETS if d != 'synthetic')
 
 STUDIES = {
     'digits': Study(centers=300, nystrom=300, level=60, epochs=20, paper_epochs=(1, 2, 5, 10, 15, 20),
-                    rfm_iters=5, rfm_epochs=50, rfm_nystrom=500),
+                    rfm_iters=5, rfm_epochs=50, rfm_nystrom=500, network_batch=32, network_nystrom=1000,
+                    network_train=None),
     'paper': Study(centers=5000, nystrom=2000, level=500, epochs=20, paper_epochs=(1, 2, 5, 10, 15, 20),
                    rfm_iters=5, rfm_epochs=50, rfm_nystrom=2000, rfm_train=5000, rfm_normalize='l2'),
 }
 QUICK = dict(n_train=600, rfm_train=600, centers=100, nystrom=100, level=20, epochs=3, paper_epochs=(1, 3),
-             rfm_iters=2, rfm_epochs=10, rfm_nystrom=100, noise_draws=2)
+             rfm_iters=2, rfm_epochs=10, rfm_nystrom=100, noise_draws=2, network_width=256, network_epochs=3,
+             network_nystrom=200, network_q=20, network_train=600)
 
 def study_for(dataset:str, # one of `REPRODUCE_DATASETS`
               quick:bool=False, # shrink every size to a smoke test (`QUICK`)
@@ -214,7 +216,9 @@ def rfm_kernel(history, # an RFM history (its attrs name the kernel; `M` is reco
     "The Mahalanobis kernel of an RFM history at `step`, as a `Kernel` value on `device`."
     params = json.loads(history.attrs['kernel_params'])
     M = torch.as_tensor(history['M'].isel(step=step).values, device=device)
-    return make_kernel(history.attrs['kernel'], **{k: v for k, v in params.items() if k != 'M'}, M=M)
+    name = history.attrs.get('metric_kernel', history.attrs['kernel'])  # RFM records its base kernel's identity
+    name = name if name.endswith('_mahalanobis') else f'{name}_mahalanobis'
+    return make_kernel(name, **{k: v for k, v in params.items() if k != 'M'}, M=M)
 
 # %% ../nbs/09_reproduce.ipynb #534fc42f
 def run_noise_floor(kernel_fn, X, like, study, path, seed=0):
