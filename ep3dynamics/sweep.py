@@ -7,7 +7,7 @@ __all__ = ['SWEEP_SETTINGS', 'NTK_PROTOCOLS', 'STUDY_RUNNERS', 'SweepRun', 'pars
            'local_client', 'run_sweep', 'sweep_runs', 'load_sweep', 'sweep_table', 'summarize_sweep', 'markdown_table',
            'plot_sweep', 'add_sweep_parser', 'sweep_command']
 
-# %% ../nbs/11_sweep.ipynb #01307ee4
+# %% ../nbs/11_sweep.ipynb #45d87ab8
 import dataclasses
 import itertools
 import json
@@ -26,20 +26,22 @@ from tqdm.auto import tqdm
 from .data import DATASETS, check_int, load_dataset
 from .history import load_history
 
-# %% ../nbs/11_sweep.ipynb #85f21514
+# %% ../nbs/11_sweep.ipynb #eb68fa37
 SWEEP_SETTINGS = {
     'ntk': {'depth': 2, 'protocol': 'in-run', 'centers': None, 'nystrom_size': None, 'level': None,
             'epochs': None, 'n_train': None},
     'rfm': {'kernel': 'laplacian', 'bandwidth': 10.0, 'reg': 1e-3, 'iters': None, 'inner_epochs': None,
             'nystrom_size': None, 'n_train': None, 'diag': False, 'centering': False},
+    'network': {'width': None, 'depth': None, 'lr': None, 'epochs': None, 'batch_size': None, 'nystrom_size': None,
+                'n_train': None},
 }
 NTK_PROTOCOLS = ('in-run', 'paper')
 
-# %% ../nbs/11_sweep.ipynb #37fd851f
+# %% ../nbs/11_sweep.ipynb #d9089550
 @dataclasses.dataclass(frozen=True)
 class SweepRun:
     "One run of a sweep: a study on a dataset with a seed and settings."
-    study: str      # 'ntk' or 'rfm'
+    study: str      # 'ntk', 'rfm' or 'network'
     dataset: str    # a dataset name of `load_dataset`
     seed: int       # the run's seed
     settings: tuple # ((name, value), ...) in the study's setting order
@@ -58,7 +60,7 @@ class SweepRun:
         "The run as a JSON-able dict."
         return {'study': self.study, 'dataset': self.dataset, 'seed': self.seed, 'settings': dict(self.settings)}
 
-# %% ../nbs/11_sweep.ipynb #7529c91e
+# %% ../nbs/11_sweep.ipynb #53b9c8a5
 def _as_list(value, name):
     "`value` as a non-empty list (one value becomes a list of one)."
     values = list(value) if isinstance(value, (list, tuple)) else [value]
@@ -73,7 +75,7 @@ def _check_setting(study, key, value):
         raise ValueError(f"{where} = {value!r} is unknown; use one of {NTK_PROTOCOLS}.")
     if isinstance(default, bool) or key in ('diag', 'centering'):
         if not isinstance(value, bool): raise ValueError(f"{where} must be true or false, got {value!r}.")
-    elif isinstance(default, float) or key in ('bandwidth', 'reg'):
+    elif isinstance(default, float) or key in ('bandwidth', 'reg', 'lr'):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{where} must be a finite number >= 0, got {value!r}.")
         value = float(value)
@@ -111,7 +113,7 @@ def parse_grid(grid):
     if len(set(ids)) != len(ids): raise ValueError("the grid lists a value twice; each run must be distinct.")
     return runs
 
-# %% ../nbs/11_sweep.ipynb #29be765b
+# %% ../nbs/11_sweep.ipynb #4ff4c0f1
 def read_grid(path):
     "The grid stored in the TOML file at `path`, as a dict."
     try: import tomllib
@@ -122,7 +124,7 @@ def read_grid(path):
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"the grid file {str(path)!r} is not valid TOML ({e}).") from None
 
-# %% ../nbs/11_sweep.ipynb #87f3a55d
+# %% ../nbs/11_sweep.ipynb #2d407cf1
 def _study_sizes(run, quick):
     "The `reproduce` `Study` for the run's dataset with the run's size settings applied."
     from ep3dynamics.cli import study_for
@@ -130,9 +132,12 @@ def _study_sizes(run, quick):
     if run.study == 'ntk':
         names = {'centers': 'centers', 'nystrom_size': 'nystrom', 'level': 'level', 'epochs': 'epochs',
                  'n_train': 'n_train'}
-    else:
+    elif run.study == 'rfm':
         names = {'iters': 'rfm_iters', 'inner_epochs': 'rfm_epochs', 'nystrom_size': 'rfm_nystrom',
                  'n_train': 'rfm_train'}
+    else:
+        names = {'width': 'network_width', 'depth': 'network_depth', 'epochs': 'network_epochs',
+                 'batch_size': 'network_batch', 'nystrom_size': 'network_nystrom', 'n_train': 'network_train'}
     return dataclasses.replace(study, **{names[k]: v for k, v in s.items() if k in names and v is not None})
 
 def _run_ntk(run, study, path, device):
@@ -155,9 +160,19 @@ def _run_rfm(run, study, path, device):
     model.fit(X, y, X_test, y_test, history_path=path)
     return model.history
 
-STUDY_RUNNERS = {'ntk': _run_ntk, 'rfm': _run_rfm}
+def _run_network(run, study, path, device):
+    "The network study of `run` (a finite-width ReLU net trained by SGD) into the history at `path`."
+    from ep3dynamics.network import run_network
+    lr = dict(run.settings).get('lr')
+    data = load_dataset(run.dataset, n_train=study.n_train, seed=run.seed)
+    return run_network(data, path, width=study.network_width, depth=study.network_depth,
+                       epochs=study.network_epochs, lr=lr, batch_size=study.network_batch,
+                       nystrom_size=study.network_nystrom, q=study.network_q, n_train=study.network_train,
+                       device=device, seed=run.seed, verbose=False, dataset=run.dataset)
 
-# %% ../nbs/11_sweep.ipynb #6b69142c
+STUDY_RUNNERS = {'ntk': _run_ntk, 'rfm': _run_rfm, 'network': _run_network}
+
+# %% ../nbs/11_sweep.ipynb #badb9965
 def _write_status(folder, run, **status):
     "Write the run's status JSON next to its history, atomically."
     path = Path(folder)/f'{run.id}.json'
@@ -191,7 +206,7 @@ def run_one(run, out, quick=False, device='cpu', threads=None):
     _write_status(folder, run, status='done', history=path.name, statistics=stats, seconds=time.perf_counter() - t0)
     return {**run_status(out, run), 'skipped': False}
 
-# %% ../nbs/11_sweep.ipynb #f5abcbbf
+# %% ../nbs/11_sweep.ipynb #e572e03a
 def local_client(workers=2):
     "A `distributed.Client` on a new `LocalCluster` of `workers` processes bound to 127.0.0.1."
     from distributed import Client, LocalCluster
@@ -239,7 +254,7 @@ def run_sweep(grid, out, client=None, quick=False, workers=2, device='cpu', verb
     order = {r.id: i for i, r in enumerate(runs)}
     return sorted(results, key=lambda r: order[r['id']])
 
-# %% ../nbs/11_sweep.ipynb #a901ec46
+# %% ../nbs/11_sweep.ipynb #dad9dc76
 def sweep_runs(out):
     "The status dicts of every run recorded in the sweep folder `out`, by study."
     folder = Path(out)/'runs'
@@ -269,7 +284,7 @@ def load_sweep(out):
         result[study] = ds.assign_coords(coords)
     return result
 
-# %% ../nbs/11_sweep.ipynb #bc92d88f
+# %% ../nbs/11_sweep.ipynb #cd7be45c
 def sweep_table(out):
     "A pandas DataFrame: one row per completed run, its settings, seed, dataset and statistics."
     import pandas as pd
@@ -302,7 +317,7 @@ def markdown_table(df, fmt='.3g'):
     rows += [[cell(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
 
-# %% ../nbs/11_sweep.ipynb #4384d740
+# %% ../nbs/11_sweep.ipynb #b769227b
 def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
     "`statistic` against the grid `setting`: mean over seeds, error bars one standard deviation."
     from ep3dynamics import plots
@@ -327,7 +342,7 @@ def plot_sweep(summary, statistic, setting, study=None, ax=None, path=None):
     if path is not None: plots.save_figure(ax.figure, path)
     return ax
 
-# %% ../nbs/11_sweep.ipynb #77aeb574
+# %% ../nbs/11_sweep.ipynb #01ea52e3
 def add_sweep_parser(subparsers):
     "Add the `sweep` subcommand to the `ep3dynamics` argument parser's `subparsers`."
     p = subparsers.add_parser('sweep', help='run a grid of studies on Dask and summarize it',
