@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 import torch
-from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like,
@@ -85,115 +84,100 @@ class EigenPro2:
         "The per-epoch history (`xarray.Dataset` in the schema of `ep3dynamics.history`)."
         self._fitted(); return self._recorder.dataset
 
-# %% ../nbs/03_eigenpro2.ipynb #e390269a
-@patch
-def _training_data(self:EigenPro2, X, y):
-    "`(X, y)` checked, on the model's device and dtype, with `y` as (n, c) float targets."
-    check_points(X)
-    y = as_targets(y, len(X), 'y')
-    return X.to(self.device, self.dtype), y.to(self.device, self.dtype)
+    def _training_data(self, X, y):
+        "`(X, y)` checked, on the model's device and dtype, with `y` as (n, c) float targets."
+        check_points(X)
+        y = as_targets(y, len(X), 'y')
+        return X.to(self.device, self.dtype), y.to(self.device, self.dtype)
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0009
-@patch
-def _validation(self:EigenPro2, X_val, y_val, X, y):
-    "A loader of the checked validation data (`y_val` in any form `y` takes, with `y`'s columns), or None."
-    if (X_val is None) != (y_val is None): raise ValueError("give both `X_val` and `y_val`, or neither.")
-    if X_val is None: return None
-    check_points(X_val, 'X_val')
-    if X_val.shape[1] != X.shape[1]:
-        raise ValueError(f"`X_val` has {X_val.shape[1]} features but `X` has {X.shape[1]}.")
-    t = y_val if isinstance(y_val, torch.Tensor) else torch.as_tensor(np.asarray(y_val))
-    labels = t.ndim == 1 and not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
-    y_val = check_targets_like(as_targets(t, len(X_val), 'y_val', y.shape[1] if labels else None), y)
-    return torch.utils.data.DataLoader(CustomDataset(X_val, y_val), batch_size=4096)
+    def _validation(self, X_val, y_val, X, y):
+        "A loader of the checked validation data (`y_val` in any form `y` takes, with `y`'s columns), or None."
+        if (X_val is None) != (y_val is None): raise ValueError("give both `X_val` and `y_val`, or neither.")
+        if X_val is None: return None
+        check_points(X_val, 'X_val')
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"`X_val` has {X_val.shape[1]} features but `X` has {X.shape[1]}.")
+        t = y_val if isinstance(y_val, torch.Tensor) else torch.as_tensor(np.asarray(y_val))
+        labels = t.ndim == 1 and not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
+        y_val = check_targets_like(as_targets(t, len(X_val), 'y_val', y.shape[1] if labels else None), y)
+        return torch.utils.data.DataLoader(CustomDataset(X_val, y_val), batch_size=4096)
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0012
-@patch
-def _build_preconditioner(self:EigenPro2, eigensystem=None):
-    "EigenPro 2's preconditioner on `self.X`, from `eigensystem` when given (checked to be this kernel's on X)."
-    if eigensystem is not None:
-        eigensystem = check_eigensystem(eigensystem, self.kernel, self.X).to(self.device, self.dtype)
-    return eigenpro2_preconditioner(self.kernel, self.X, self.nystrom_size, q=self.q, alpha=self.alpha,
-                                    mem_gb=self.mem_gb, seed=self.seed, batch_size=self._batch_size, lr=self._lr,
-                                    eigensystem=eigensystem, size_name=self._size_name)
+    def _build_preconditioner(self, eigensystem=None):
+        "EigenPro 2's preconditioner on `self.X`, from `eigensystem` when given (checked to be this kernel's on X)."
+        if eigensystem is not None:
+            eigensystem = check_eigensystem(eigensystem, self.kernel, self.X).to(self.device, self.dtype)
+        return eigenpro2_preconditioner(self.kernel, self.X, self.nystrom_size, q=self.q, alpha=self.alpha,
+                                        mem_gb=self.mem_gb, seed=self.seed, batch_size=self._batch_size, lr=self._lr,
+                                        eigensystem=eigensystem, size_name=self._size_name)
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0014
-@patch
-def _settings(self:EigenPro2):
-    "The settings that make two EigenPro 2 runs the same run (with the kernel and the data)."
-    pre, (n, c) = self.preconditioner, self.y.shape
-    return dict(p=n, n=n, c=c, s=pre.eigensystem.s, q=pre.q, alpha=self.alpha, batch_size=pre.batch_size,
-                lr=pre.lr, seed=self.seed, dtype=str(self.dtype).replace('torch.', ''))
+    def _settings(self):
+        "The settings that make two EigenPro 2 runs the same run (with the kernel and the data)."
+        pre, (n, c) = self.preconditioner, self.y.shape
+        return dict(p=n, n=n, c=c, s=pre.eigensystem.s, q=pre.q, alpha=self.alpha, batch_size=pre.batch_size,
+                    lr=pre.lr, seed=self.seed, dtype=str(self.dtype).replace('torch.', ''))
 
-@patch
-def _open_history(self:EigenPro2, history_path, epochs, same_kernel):
-    "The run's `HistoryStore` (new, or resumed when it holds this run) and the weights to continue from."
-    pre = self.preconditioner
-    data = {'X': self.X, 'y': self.y, 'nystrom_index': pre.eigensystem.sample_index}
-    attrs = dict(beta=float(pre.beta), device=str(self.device), train_loss_on='nystrom_subsample')
-    store = HistoryStore.open(history_path, 'eigenpro2', 'epoch', self._settings(), kernel=self.kernel, data=data,
-                              same_kernel=same_kernel, attrs=attrs)
-    if len(store) > epochs:
-        store.close()
-        raise ValueError(f"`history_path`={str(history_path)!r} already has {len(store)} steps; ask for epochs >= "
-                         f"{len(store)} or use a new path.")
-    weights = torch.zeros(self.y.shape, device=self.device, dtype=self.dtype)
-    if len(store): weights.copy_(torch.as_tensor(store.state['weights']))
-    return store, weights
+    def _open_history(self, history_path, epochs, same_kernel):
+        "The run's `HistoryStore` (new, or resumed when it holds this run) and the weights to continue from."
+        pre = self.preconditioner
+        data = {'X': self.X, 'y': self.y, 'nystrom_index': pre.eigensystem.sample_index}
+        attrs = dict(beta=float(pre.beta), device=str(self.device), train_loss_on='nystrom_subsample')
+        store = HistoryStore.open(history_path, 'eigenpro2', 'epoch', self._settings(), kernel=self.kernel, data=data,
+                                  same_kernel=same_kernel, attrs=attrs)
+        if len(store) > epochs:
+            store.close()
+            raise ValueError(f"`history_path`={str(history_path)!r} already has {len(store)} steps; ask for epochs >= "
+                             f"{len(store)} or use a new path.")
+        weights = torch.zeros(self.y.shape, device=self.device, dtype=self.dtype)
+        if len(store): weights.copy_(torch.as_tensor(store.state['weights']))
+        return store, weights
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0016
-@patch
-def _run(self:EigenPro2, epochs, val, score_fn):
-    "Run the epochs after the last recorded one up to `epochs`, recording each."
-    es, done = self.preconditioner.eigensystem, (self._recorder.steps or [0])[-1]
-    y_s = self.y[es.sample_index.to(self.device)]
-    bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose, desc='EigenPro 2')
-    for epoch in bar:
-        sync(self.device)
-        t0 = time.perf_counter()
-        eigenpro2_epoch(self.kernel, self.X, self.y, self.weights, self.preconditioner,
-                        epoch_order(len(self.X), self.seed, epoch), self.mem_gb)
-        sync(self.device)
-        seconds = time.perf_counter() - t0
-        r_s = kernel_matmul(self.kernel, es.samples, self.X, self.weights, mem_gb=self.mem_gb) - y_s
-        train_loss = float(r_s.square().mean())
-        val_score = math.nan if val is None else float(score_fn(self, val))
-        self._recorder.record(epoch, es, train_loss=train_loss, val_score=val_score, seconds=seconds,
-                              residual_coords=residual_coordinates(es.eigenvectors, r_s),
-                              state={'weights': self.weights})
-        bar.set_postfix(train_mse=f'{train_loss:.3g}', val=f'{val_score:.4g}')
+    def _run(self, epochs, val, score_fn):
+        "Run the epochs after the last recorded one up to `epochs`, recording each."
+        es, done = self.preconditioner.eigensystem, (self._recorder.steps or [0])[-1]
+        y_s = self.y[es.sample_index.to(self.device)]
+        bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose, desc='EigenPro 2')
+        for epoch in bar:
+            sync(self.device)
+            t0 = time.perf_counter()
+            eigenpro2_epoch(self.kernel, self.X, self.y, self.weights, self.preconditioner,
+                            epoch_order(len(self.X), self.seed, epoch), self.mem_gb)
+            sync(self.device)
+            seconds = time.perf_counter() - t0
+            r_s = kernel_matmul(self.kernel, es.samples, self.X, self.weights, mem_gb=self.mem_gb) - y_s
+            train_loss = float(r_s.square().mean())
+            val_score = math.nan if val is None else float(score_fn(self, val))
+            self._recorder.record(epoch, es, train_loss=train_loss, val_score=val_score, seconds=seconds,
+                                  residual_coords=residual_coordinates(es.eigenvectors, r_s),
+                                  state={'weights': self.weights})
+            bar.set_postfix(train_mse=f'{train_loss:.3g}', val=f'{val_score:.4g}')
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0018
-@patch
-def fit(self:EigenPro2,
-        X:torch.Tensor, # (n, d) training points
-        y, # (n,) integer class labels, (n,) float single target, or (n, c) float targets
-        epochs:int=10, # total number of epochs (also when resuming from `history_path`)
-        X_val=None, # (m, d) validation points
-        y_val=None, # validation targets, in any form `y` takes, with the same outputs as `y`
-        score_fn=None, # score_fn(model, loader) (None: accuracy, or MSE for one output)
-        history_path=None, # folder of the history store (e.g. 'run.zarr'), written to and resumed from
-        eigensystem=None, # an `Eigensystem` of `kernel` on `X` to reuse (checked)
-        same_kernel:bool=False): # resume although the kernel's identity is unknown (a plain callable)
-    "Fit `epochs` epochs, one history step each: integer labels are classes, a float vector one target."
-    epochs = check_int(epochs, 'epochs', 1)
-    self.X, self.y = self._training_data(X, y)
-    val = self._validation(X_val, y_val, X, self.y)
-    self.preconditioner = self._build_preconditioner(eigensystem)
-    self._recorder, self.weights = self._open_history(history_path, epochs, same_kernel)
-    try: self._run(epochs, val, score_fn or (accuracy if self.y.shape[1] > 1 else _val_mse))
-    finally: self._recorder.close()  # the path's lock is released; the history stays readable
-    return self
+    def fit(self,
+            X:torch.Tensor, # (n, d) training points
+            y, # (n,) integer class labels, (n,) float single target, or (n, c) float targets
+            epochs:int=10, # total number of epochs (also when resuming from `history_path`)
+            X_val=None, # (m, d) validation points
+            y_val=None, # validation targets, in any form `y` takes, with the same outputs as `y`
+            score_fn=None, # score_fn(model, loader) (None: accuracy, or MSE for one output)
+            history_path=None, # folder of the history store (e.g. 'run.zarr'), written to and resumed from
+            eigensystem=None, # an `Eigensystem` of `kernel` on `X` to reuse (checked)
+            same_kernel:bool=False): # resume although the kernel's identity is unknown (a plain callable)
+        "Fit `epochs` epochs, one history step each: integer labels are classes, a float vector one target."
+        epochs = check_int(epochs, 'epochs', 1)
+        self.X, self.y = self._training_data(X, y)
+        val = self._validation(X_val, y_val, X, self.y)
+        self.preconditioner = self._build_preconditioner(eigensystem)
+        self._recorder, self.weights = self._open_history(history_path, epochs, same_kernel)
+        try: self._run(epochs, val, score_fn or (accuracy if self.y.shape[1] > 1 else _val_mse))
+        finally: self._recorder.close()  # the path's lock is released; the history stays readable
+        return self
 
-# %% ../nbs/03_eigenpro2.ipynb #5e1a0019
-@patch
-def predict(self:EigenPro2, X:torch.Tensor): # (m, d) points
-    "Predictions `K(X, X_train) @ weights` (m, c) on the model's device."
-    self._fitted()
-    check_points(X)
-    if X.shape[1] != self.X.shape[1]:
-        raise ValueError(f"`X` has {X.shape[1]} features but the model was fitted on {self.X.shape[1]}.")
-    return kernel_matmul(self.kernel, X.to(self.device, self.dtype), self.X, self.weights, mem_gb=self.mem_gb)
+    def predict(self, X:torch.Tensor): # (m, d) points
+        "Predictions `K(X, X_train) @ weights` (m, c) on the model's device."
+        self._fitted()
+        check_points(X)
+        if X.shape[1] != self.X.shape[1]:
+            raise ValueError(f"`X` has {X.shape[1]} features but the model was fitted on {self.X.shape[1]}.")
+        return kernel_matmul(self.kernel, X.to(self.device, self.dtype), self.X, self.weights, mem_gb=self.mem_gb)
 
 # %% ../nbs/03_eigenpro2.ipynb #bf7d70f4
 def eigenpro2_solve(kernel, # k(x, z) -> (n, m)
