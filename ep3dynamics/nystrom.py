@@ -425,6 +425,7 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
                         mem_gb:float|None=None, # memory budget of the kernel products
                         s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
                         dtype:torch.dtype|None=None, # precision of the eigendecomposition (None: X's dtype)
+                        subsample_kernel:torch.Tensor|None=None, # K(X_s, Z) (s, p) if already computed: reused for P
                         names=('nystrom_size', 'nystrom_index', 'level')): # argument names in error messages
     "EigenPro 3's data preconditioner at `level` from a Nyström subsample of `X`, for `centers`."
     kernel = check_kernel(kernel)
@@ -442,7 +443,13 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
     kept, tail = full.top(level), float(full.eigenvalues[level])
     diag = eigenpro3_diag(kept.eigenvalues, tail, s)
     bs, lr = eigenpro3_batch_and_lr(full.beta, tail, max_batch)
-    P = kernel_matmul(kernel, centers.to(X), kept.samples, kept.eigenvectors * diag, mem_gb=mem_gb)
+    if subsample_kernel is None:
+        P = kernel_matmul(kernel, centers.to(X), kept.samples, kept.eigenvectors * diag, mem_gb=mem_gb)
+    elif tuple(subsample_kernel.shape) != (s, len(centers)):
+        raise ValueError(f"`subsample_kernel` has shape {tuple(subsample_kernel.shape)}; it must be K(X_s, Z) of shape "
+                         f"({s}, {len(centers)}) for this subsample and these centers, or None.")
+    else:
+        P = subsample_kernel.T @ (kept.eigenvectors * diag).to(subsample_kernel)
     return DataPreconditioner(kept, level, tail, diag, full.beta, bs, lr, P)
 
 # %% ../nbs/02_nystrom.ipynb #1428b051
