@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['renamed_argument', 'default_subsample_size', 'subsample_indices', 'check_indices', 'resolve_subsample', 'flip_signs',
-           'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'nystrom_eigensystem',
-           'check_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
+           'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'tail_residual',
+           'nystrom_eigensystem', 'check_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
            'EigenPro2Preconditioner', 'eigenpro2_preconditioner', 'eigenpro3_diag', 'eigenpro3_batch_and_lr',
            'DataPreconditioner', 'data_preconditioner', 'epoch_order', 'residual_coordinates']
 
@@ -224,6 +224,17 @@ def _subsample_matrix(kernel, samples, dtype=torch.float64):
                          f"subsample; check its parameters (e.g. the bandwidth).")
     return _symmetrise_(K)  # distance kernels are symmetric only to round-off
 
+# %% ../nbs/02_nystrom.ipynb #a48bc634
+def tail_residual(K:torch.Tensor, # (s, s) symmetric matrix
+                  lam:float, # an approximate eigenvalue
+                  e:torch.Tensor, # (s,) its unit eigenvector
+                  block:int=512): # rows per float64 block
+    "`‖K e − λ e‖` in float64, a block of rows at a time: `K` has an eigenvalue within it of `λ`."
+    e, lam = e.double(), float(lam)
+    return math.sqrt(sum(float((K[i:i + block].double() @ e - lam * e[i:i + block]).square().sum())
+                         for i in range(0, len(K), block)))
+
+
 # %% ../nbs/02_nystrom.ipynb #2ecad789
 def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
                         X:torch.Tensor, # (n, d) training points
@@ -243,11 +254,15 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
     samples = X[idx]
     vals, jitter = None, 0.0
     if check_float_dtype(dtype) == torch.float32:
-        try: vals, vecs = top_eigh(_subsample_matrix(kernel, samples, dtype), q, overwrite=True, dtype=dtype)
-        except (np.linalg.LinAlgError, torch.linalg.LinAlgError): vals = vecs = torch.zeros(1)
-        # float32 keeps the pairs above its own round-off level s·ε·λ_1 (its eigenvalues' error is O(√s·ε·λ_1));
-        # below it the kernel matrix is decomposed again from scratch in float64 (with jitter if need be)
-        if not float(vals[-1]) > s * torch.finfo(torch.float32).eps * float(vals[0]): vals = None
+        K = _subsample_matrix(kernel, samples, dtype)
+        diag = K.diagonal().clone()
+        try: vals, vecs = top_eigh(K, q, overwrite=True, dtype=dtype)
+        except (np.linalg.LinAlgError, torch.linalg.LinAlgError): vals = None
+        # kept when the tail pair, the smallest and least accurate, is right to 1% (K has an eigenvalue within
+        # ‖K e − λ e‖ of λ); else the kernel matrix is decomposed again from scratch in float64 (jitter if need be)
+        if vals is not None and not tail_residual(_mirror_lower(K, diag), vals[-1], vecs[:, -1]) <= 1e-2 * vals[-1]:
+            vals = None
+        del K
     if vals is None:
         vals, vecs, jitter = robust_top_eigh(_subsample_matrix(kernel, samples), q, overwrite=True)
     beta = float(kernel_diagonal(kernel, X).max())
