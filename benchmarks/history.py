@@ -6,17 +6,17 @@ the process's CPU clock (all threads, zarr's I/O thread included). Prints, for s
 <= 1.5, the cost of step t does not grow with t): wall and CPU seconds, the medians over steps 1-10 and over the
 last 10 (one noisy step on a shared machine moves these less), the bytes the step added to the store, and the
 store's size on disk. On a loaded machine wall times swing with the load even for an in-memory store
-(`--memory`); CPU time and bytes written are what the store itself costs. `--old` also times the deprecated
-`HistoryRecorder` (one netCDF file rewritten at every step) for its first `--old-steps` steps, for contrast.
+(`--memory`); CPU time and bytes written are what the store itself costs. (The previous netCDF recorder,
+which rewrote the whole file at every step, is gone; its figures stay in benchmarks/README.md for contrast.)
 
-Usage: python benchmarks/history.py [--s 2000] [--q 500] [--steps 200] [--dir /tmp] [--memory] [--old] [--old-steps 20]
+Usage: python benchmarks/history.py [--s 2000] [--q 500] [--steps 200] [--dir /tmp] [--memory]
 """
-import argparse, os, statistics, tempfile, time, warnings
+import argparse, os, statistics, tempfile, time
 from pathlib import Path
 
 import numpy as np
 
-from ep3dynamics.history import HistoryRecorder, HistoryStore
+from ep3dynamics.history import HistoryStore
 
 
 def folder_bytes(path):
@@ -64,8 +64,6 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, default=200, help='steps recorded; the last is timed against step 5')
     ap.add_argument('--dir', default=None, help='folder for the temporary store (default: the system temp folder)')
     ap.add_argument('--memory', action='store_true', help='an in-memory store (no disk): the load\'s share of wall time')
-    ap.add_argument('--old', action='store_true', help='also time the deprecated HistoryRecorder')
-    ap.add_argument('--old-steps', type=int, default=20)
     a = ap.parse_args(argv)
     print(f"s = {a.s}, q = {a.q}, {a.steps} steps, temporary folder under {a.dir or tempfile.gettempdir()}, "
           f"load average {os.getloadavg()[0]:.1f}")
@@ -75,13 +73,6 @@ def main(argv=None):
             wall, cpu, added = timed_records(store, a.steps + 1, a.s, a.q, path, probe=(5, a.steps))
         report('HistoryStore (memory)' if a.memory else 'HistoryStore (zarr)', wall, cpu, a.steps, added,
                None if a.memory else folder_bytes(path))
-        if a.old:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore', DeprecationWarning)
-                old = HistoryRecorder('eigenpro3', 'epoch', path=Path(tmp) / 'bench.nc')
-            wall, cpu, _ = timed_records(old, a.old_steps + 1, a.s, a.q)
-            report('HistoryRecorder (netCDF, deprecated)', wall, cpu, a.old_steps,
-                   size=os.path.getsize(Path(tmp) / 'bench.nc'))
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 if __name__ == '__main__':

@@ -12,14 +12,13 @@ barely disturb (with several threads, CPU time also counts the threads' waiting,
 Usage: python benchmarks/kernels.py [--n 4096] [--d 512] [--repeats 7] [--devices cpu cuda] [--threads N] [--clock wall|cpu]
 """
 import argparse, statistics, time
-from functools import partial
 
 import torch
 
-from ep3dynamics.kernels import gaussian, laplacian, ntk_relu
+from ep3dynamics.kernels import make_kernel
 
-KERNELS = {'laplacian': partial(laplacian, bandwidth=10.0), 'gaussian': partial(gaussian, bandwidth=10.0),
-           'ntk_relu(depth=2)': partial(ntk_relu, depth=2)}
+KERNELS = {'laplacian': make_kernel('laplacian', bandwidth=10.0), 'gaussian': make_kernel('gaussian', bandwidth=10.0),
+           'ntk_relu(depth=2)': make_kernel('ntk_relu', depth=2)}
 TARGETS = {'laplacian': 0.5, 'gaussian': 0.5, 'ntk_relu(depth=2)': 0.35}
 
 CLOCKS = {'wall': time.perf_counter, 'cpu': time.process_time}

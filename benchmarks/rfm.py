@@ -1,14 +1,22 @@
-"""Seconds per RFM iteration (exact solve and EigenPro 2 inner solvers), the AGOP's share, and peak memory.
+"""RFM: EigenPro 2 inner solve against the exact solve (time per iteration, accuracy, crossover n), and against xRFM.
 
-One RFM iteration is a kernel fit with the current metric M plus the AGOP that gives the next M: exactly what the
-history's `seconds` measures (the per-iteration diagnostics, i.e. the eigensystem of the fixed subsample and the
-training scores, are not counted); `agop_seconds` is the AGOP part. Each configuration runs `RFM(iters=1)` on a
-seeded synthetic Gaussian mixture (d = 100, 10 classes) in its own subprocess, so that the peak resident memory
-(ru_maxrss) printed for it is that configuration's alone. A last configuration computes one AGOP alone at the
-largest n, to show that its memory stays bounded: the gradients are accumulated in row batches and never held as
-an (n, c, d) array, and the kernel blocks inside them are sized by `kernels.block_rows`.
+One RFM iteration is a kernel fit with the current metric M plus the AGOP that gives the next M: what the history's
+`seconds` measures (the per-iteration diagnostics, i.e. the training scores, are not counted; the Nyström
+eigensystem that the history records and EigenPro 2 preconditions with is). Each configuration runs
+`RFM(iters=1)` (fit, AGOP, final fit) in its own subprocess, so that its peak resident memory (ru_maxrss) is its
+own; the test accuracy is that of the final fit. The printed ratio eigenpro / solve is measured within one run of
+this script (the machines are shared: absolute seconds swing with the load, ratios much less).
 
-Usage: python benchmarks/rfm.py [--n 5000 20000] [--d 100] [--solvers solve eigenpro] [--device cpu]
+Data: a seeded synthetic Gaussian mixture (d = 100, 10 classes) and `images784`, 784-d images made from
+scikit-learn's 8 x 8 digits, upsampled to 28 x 28 and shifted by up to 2 pixels at random (MNIST-shaped real
+images; the MNIST files cannot be downloaded on the machines this was written on).
+
+`--xrfm` adds xRFM (`pip install xrfm`; run outside the package) on the same data: `xrfm.RFM(kernel='laplace',
+bandwidth=10, solver='solve').fit(..., iters=1, method='lstsq', reg=1e-3)` against our `RFM(iters=1,
+solver='solve')`, end to end (wall seconds of the whole fit, each in its own subprocess).
+
+Usage: python benchmarks/rfm.py [--n 2000 5000 10000 20000] [--d 100] [--images 5000] [--large 50000] [--xrfm]
+       [--device cuda]
 """
 import argparse
 import json
@@ -17,72 +25,126 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import torch
 
 from ep3dynamics.data import load_dataset
 from ep3dynamics.metrics import accuracy_from_predictions
-from ep3dynamics.rfm import RFM, agop, mahalanobis_kernel
+from ep3dynamics.rfm import RFM
 
 
-def peak_memory(device):
-    "Peak resident memory of this process in GB (and peak CUDA allocation when on a GPU)."
-    out = {'peak_rss_gb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}  # ru_maxrss is in kB on Linux
-    if device.type == 'cuda': out['peak_cuda_gb'] = torch.cuda.max_memory_allocated(device) / 2**30
-    return out
+def peak_memory():
+    "Peak resident memory of this process in GB (ru_maxrss is in kB on Linux)."
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def images784(n, n_test, seed):
+    "784-d digit images: sklearn's 8x8 digits upsampled to 28x28, shifted by up to 2 pixels; unit-range pixels."
+    from sklearn.datasets import load_digits
+    X, labels = load_digits(return_X_y=True)
+    g = np.random.default_rng(seed)
+    pick = g.integers(0, len(X), n + n_test)
+    imgs = torch.nn.functional.interpolate(torch.tensor(X[pick], dtype=torch.float32).view(-1, 1, 8, 8) / 16,
+                                           size=(24, 24), mode='bilinear', align_corners=False)
+    out = torch.zeros(len(pick), 28, 28)
+    for i, (dx, dy) in enumerate(g.integers(0, 5, (len(pick), 2))): out[i, dy:dy + 24, dx:dx + 24] = imgs[i, 0]
+    X, y = out.view(len(pick), 784), torch.nn.functional.one_hot(torch.tensor(labels[pick]), 10).float()
+    return X[:n], y[:n], X[n:], y[n:]
 
 
 def data(a):
+    if a.data == 'images784': return images784(a.n, 2000, a.seed)
     _, (X, y), (Xt, yt) = load_dataset('synthetic', n_train=a.n, n_test=2000, d=a.d, n_classes=10, seed=a.seed)
     return X, y, Xt, yt
 
 
-def run_rfm(a):
-    "One RFM iteration (+ the final fit) with `a.solver`; timings from the history."
+def run_ours(a):
     X, y, Xt, yt = data(a)
-    model = RFM(solver=a.solver, iters=1, ep_epochs=a.ep_epochs, device=a.device, seed=a.seed, verbose=False).fit(X, y)
-    h = model.history.isel(step=0)  # step 0: fit with M_0 and the AGOP that gives M_1
-    seconds, agop_seconds = float(h.seconds), float(h.agop_seconds)
-    return {'seconds_per_iteration': seconds, 'agop_seconds': agop_seconds, 'agop_share': agop_seconds / seconds,
-            'test_accuracy': accuracy_from_predictions(model.predict(Xt), yt), **peak_memory(model.device)}
-
-
-def run_agop(a):
-    "One AGOP alone, with random weights, over all n points."
-    X, y, _, _ = data(a)
-    device = torch.device(a.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    X, alpha = X.to(device), torch.randn(len(X), y.shape[1], generator=torch.Generator().manual_seed(0)).to(device)
-    grad_fn = mahalanobis_kernel('laplace', torch.eye(X.shape[1], device=device), 10.0, grad=True)
     t0 = time.perf_counter()
-    agop(grad_fn, X, X, alpha)
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-    return {'agop_seconds': time.perf_counter() - t0, **peak_memory(device)}
+    model = RFM(solver=a.solver, iters=1, device=a.device, seed=a.seed, mem_gb=a.mem_gb, verbose=False).fit(X, y)
+    wall = time.perf_counter() - t0
+    h = model.history.isel(step=0)  # step 0: fit with M_0 and the AGOP that gives M_1
+    return {'seconds_per_iteration': float(h.seconds), 'agop_seconds': float(h.agop_seconds), 'wall': wall,
+            'inner_epochs': int(h.inner_epochs_run), 'residual': float(h.train_residual),
+            'test_accuracy': accuracy_from_predictions(model.predict(Xt), yt), 'peak_rss_gb': peak_memory()}
+
+
+def run_xrfm(a):
+    import xrfm
+    X, y, Xt, yt = data(a)
+    t0 = time.perf_counter()
+    model = xrfm.RFM(kernel='laplace', bandwidth=10.0, device=a.device or 'cpu', verbose=False, solver='solve')
+    model.fit((X, y), (Xt[:500], yt[:500]), iters=1, method='lstsq', reg=1e-3, early_stop_rfm=False)
+    wall = time.perf_counter() - t0
+    pred = torch.as_tensor(np.asarray(model.predict(Xt)))
+    return {'wall': wall, 'test_accuracy': accuracy_from_predictions(pred.reshape(len(Xt), -1), yt),
+            'peak_rss_gb': peak_memory()}
+
+
+def child(a, what, n, dataset, d, mem_gb=None):
+    cmd = [sys.executable, __file__, '--one', what, '--data', dataset, '--n', str(n), '--d', str(d),
+           '--seed', str(a.seed), '--device', a.device, '--threads', str(a.threads)]
+    cmd += [] if mem_gb is None else ['--mem-gb', str(mem_gb)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode: return {'error': r.stderr.strip().splitlines()[-1]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def line(label, r):
+    if 'error' in r: return f"{label}: failed ({r['error']})"
+    if 'seconds_per_iteration' in r:
+        return (f"{label}: {r['seconds_per_iteration']:8.2f} s/iteration (AGOP {r['agop_seconds']:.2f} s, "
+                f"{r['inner_epochs']} epochs, residual {r['residual']:.1e}); acc {r['test_accuracy']:.4f}; "
+                f"peak RSS {r['peak_rss_gb']:.2f} GB")
+    return f"{label}: {r['wall']:8.2f} s end to end; acc {r['test_accuracy']:.4f}; peak RSS {r['peak_rss_gb']:.2f} GB"
+
+
+def compare(a, n, dataset, d):
+    "eigenpro vs solve on one problem: both lines and the ratio."
+    rs = {s: child(a, s, n, dataset, d) for s in ('solve', 'eigenpro')}
+    for s, r in rs.items(): print(line(f"{dataset:9s} n={n:6d} d={d:4d} {s:8s}", r), flush=True)
+    if all('error' not in r for r in rs.values()):
+        e, s = rs['eigenpro'], rs['solve']
+        ratio = e['seconds_per_iteration'] / s['seconds_per_iteration']
+        print(f"  -> eigenpro / solve time per iteration {ratio:.2f}; "
+              f"accuracy difference {100 * (e['test_accuracy'] - s['test_accuracy']):+.2f} points", flush=True)
+    return rs
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--n', type=int, nargs='+', default=[5000, 20000], help='training set sizes (default 5000 20000)')
-    ap.add_argument('--d', type=int, default=100, help='dimension (default 100)')
-    ap.add_argument('--solvers', nargs='+', default=['solve', 'eigenpro'], choices=['solve', 'eigenpro'])
-    ap.add_argument('--ep-epochs', type=int, default=10, help='EigenPro 2 epochs per fit (default 10)')
-    ap.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
+    ap.add_argument('--n', type=int, nargs='*', default=[2000, 5000, 10000, 20000], help='synthetic sizes')
+    ap.add_argument('--d', type=int, default=100)
+    ap.add_argument('--images', type=int, nargs='*', default=[5000], help='784-d image sizes')
+    ap.add_argument('--large', type=int, nargs='*', default=[50000], help='EigenPro 2 only, with --mem-gb')
+    ap.add_argument('--mem-gb', type=float, default=None)
+    ap.add_argument('--xrfm', action='store_true', help='add xRFM against our exact path')
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--one', choices=['solve', 'eigenpro', 'agop'], help=argparse.SUPPRESS)  # a child run
+    ap.add_argument('--device', default='cpu', help="'cpu' (default) or 'cuda'")
+    ap.add_argument('--threads', type=int, default=0,
+                    help='torch CPU threads (0: torch default; 1 is steadier on a busy machine)')
+    ap.add_argument('--data', default='synthetic', help=argparse.SUPPRESS)
+    ap.add_argument('--one', choices=['solve', 'eigenpro', 'xrfm', 'ours_solve'], help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.threads: torch.set_num_threads(a.threads)
     if a.one:
-        a.n, a.solver = a.n[0], a.one
-        print(json.dumps(run_agop(a) if a.one == 'agop' else run_rfm(a)))
+        a.n, a.solver = a.n[0], 'solve' if a.one == 'ours_solve' else a.one
+        print(json.dumps(run_xrfm(a) if a.one == 'xrfm' else run_ours(a)))
         return
-    configs = [(n, s) for n in a.n for s in a.solvers] + [(max(a.n), 'agop')]
-    print(f"RFM, synthetic d={a.d}, 10 classes, Laplacian L=10, agop_samples=20000, device={a.device or 'auto'}")
-    for n, what in configs:
-        cmd = [sys.executable, __file__, '--one', what, '--n', str(n), '--d', str(a.d), '--ep-epochs', str(a.ep_epochs),
-               '--seed', str(a.seed)] + (['--device', a.device] if a.device else [])
-        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-        mem = f"peak RSS {r['peak_rss_gb']:.2f} GB" + (f", peak CUDA {r['peak_cuda_gb']:.2f} GB" if 'peak_cuda_gb' in r else '')
-        if what == 'agop': print(f"n={n:6d} AGOP alone       : {r['agop_seconds']:8.2f} s; {mem}")
-        else:
-            print(f"n={n:6d} {what:8s} iteration: {r['seconds_per_iteration']:8.2f} s, AGOP {r['agop_seconds']:.2f} s "
-                  f"({100 * r['agop_share']:.1f} %); test accuracy {r['test_accuracy']:.4f}; {mem}", flush=True)
+    print(f"RFM(iters=1), Laplacian L=10, float32, {a.device}, CPU threads {torch.get_num_threads()}; defaults otherwise",
+          flush=True)
+    for n in a.n: compare(a, n, 'synthetic', a.d)
+    for n in a.images: compare(a, n, 'images784', 784)
+    for n in a.large:
+        r = child(a, 'eigenpro', n, 'synthetic', a.d, a.mem_gb or 1.0)
+        print(line(f"synthetic n={n:6d} d={a.d:4d} eigenpro", r), flush=True)
+    if a.xrfm:
+        for n, dataset, d in [(n, 'images784', 784) for n in a.images]:
+            ours, theirs = child(a, 'ours_solve', n, dataset, d), child(a, 'xrfm', n, dataset, d)
+            print(line(f"{dataset:9s} n={n:6d} ours (exact)", ours), flush=True)
+            print(line(f"{dataset:9s} n={n:6d} xRFM 0.4.5  ", theirs), flush=True)
+            if 'error' not in ours and 'error' not in theirs:
+                print(f"  -> ours / xRFM end to end {ours['wall'] / theirs['wall']:.2f}", flush=True)
 
 
 if __name__ == '__main__':

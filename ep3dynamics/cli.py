@@ -43,7 +43,7 @@ class Study:
     epochs: int               # epochs of the in-run NTK protocol
     paper_epochs: tuple       # epoch counts of the paper NTK protocol, one new model each
     rfm_iters: int            # RFM iterations (AGOP updates)
-    rfm_epochs: int           # EigenPro 2 epochs per RFM iteration
+    rfm_epochs: int           # most EigenPro 2 epochs per RFM iteration (it stops earlier once converged)
     rfm_nystrom: int          # s of the RFM's fixed subsample
     n_train: int | None = None    # NTK training points (None: all)
     rfm_train: int | None = None  # RFM training points (None: all)
@@ -65,12 +65,14 @@ REPRODUCE_DATASETS = tuple(d for d in DATASETS if d != 'synthetic')
 
 STUDIES = {
     'digits': Study(centers=300, nystrom=300, level=60, epochs=20, paper_epochs=(1, 2, 5, 10, 15, 20),
-                    rfm_iters=5, rfm_epochs=10, rfm_nystrom=500),
+                    rfm_iters=5, rfm_epochs=50, rfm_nystrom=500, network_batch=32, network_nystrom=1000,
+                    network_train=None),
     'paper': Study(centers=5000, nystrom=2000, level=500, epochs=20, paper_epochs=(1, 2, 5, 10, 15, 20),
-                   rfm_iters=5, rfm_epochs=10, rfm_nystrom=2000, rfm_train=5000, rfm_normalize='l2'),
+                   rfm_iters=5, rfm_epochs=50, rfm_nystrom=2000, rfm_train=5000, rfm_normalize='l2'),
 }
 QUICK = dict(n_train=600, rfm_train=600, centers=100, nystrom=100, level=20, epochs=3, paper_epochs=(1, 3),
-             rfm_iters=2, rfm_epochs=2, rfm_nystrom=100, noise_draws=2)
+             rfm_iters=2, rfm_epochs=10, rfm_nystrom=100, noise_draws=2, network_width=256, network_epochs=3,
+             network_nystrom=200, network_q=20, network_train=600)
 
 def study_for(dataset:str, # one of `REPRODUCE_DATASETS`
               quick:bool=False, # shrink every size to a smoke test (`QUICK`)
@@ -190,7 +192,7 @@ def run_rfm(data, study, path, device='cpu', seed=0, verbose=True, dataset=''):
     if done is not None:
         return done
     _, (X, y), (X_test, y_test) = data
-    model = RFM(iters=study.rfm_iters, ep_epochs=study.rfm_epochs, nystrom_samples=study.rfm_nystrom,
+    model = RFM(iters=study.rfm_iters, inner_epochs=study.rfm_epochs, nystrom_size=study.rfm_nystrom,
                 device=device, seed=seed, verbose=verbose)
     model.fit(X, y, X_test, y_test, history_path=path)
     _annotate(path, dataset=dataset, protocol='in-run', normalize=study.rfm_normalize)
@@ -214,7 +216,9 @@ def rfm_kernel(history, # an RFM history (its attrs name the kernel; `M` is reco
     "The Mahalanobis kernel of an RFM history at `step`, as a `Kernel` value on `device`."
     params = json.loads(history.attrs['kernel_params'])
     M = torch.as_tensor(history['M'].isel(step=step).values, device=device)
-    return make_kernel(history.attrs['kernel'], **{k: v for k, v in params.items() if k != 'M'}, M=M)
+    name = history.attrs.get('metric_kernel', history.attrs['kernel'])  # RFM records its base kernel's identity
+    name = name if name.endswith('_mahalanobis') else f'{name}_mahalanobis'
+    return make_kernel(name, **{k: v for k, v in params.items() if k != 'M'}, M=M)
 
 # %% ../nbs/09_reproduce.ipynb #534fc42f
 def run_noise_floor(kernel_fn, X, like, study, path, seed=0):
@@ -539,9 +543,10 @@ def build_parser():
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     r = sub.add_parser(
         'reproduce', help="run the paper's NTK and RFM studies and write histories, figures and a summary",
-        description="Run the NTK study (EigenPro 3, ntk_relu depth 2 and 20, protocols 'in-run' and 'paper') and the "
-                    "RFM study (EigenPro 2 inner solver); write histories, figures (.png) and a summary (.md, .json) "
-                    "into --out. Completed runs are skipped on a rerun; an interrupted one resumes.")
+        description="Run the NTK study (EigenPro 3, ntk_relu depth 2 and 20, protocols 'in-run' and 'paper'), the "
+                    "RFM study (EigenPro 2 inner solver) and the finite-width network study (its empirical NTK); "
+                    "write histories, figures (.png) and a summary (.md, .json) into --out. Completed runs are "
+                    "skipped on a rerun; an interrupted one resumes.")
     r.add_argument('--dataset', choices=REPRODUCE_DATASETS, default='digits', help='dataset (default: digits)')
     r.add_argument('--data-dir', default=None,
                    help='where torchvision datasets live (default: $EP3DYNAMICS_DATA or ~/.cache/ep3dynamics)')
@@ -551,6 +556,8 @@ def build_parser():
                    help='device (default: cuda if available, else cpu)')
     r.add_argument('--quick', action='store_true', help='small sizes for a smoke run (seconds on a CPU)')
     r.add_argument('--seed', type=_seed_arg, default=0, help='base random seed, 0 to 4294967295 (default: 0)')
+    from ep3dynamics.sweep import add_sweep_parser  # the sweep command lives with the sweeps
+    add_sweep_parser(sub)
     return p
 
 # %% ../nbs/09_reproduce.ipynb #f72b929c
@@ -560,11 +567,14 @@ def main(argv:list=None, # the arguments (default: the command line's)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == 'sweep':
+            from ep3dynamics.sweep import sweep_command
+            return sweep_command(args)
         summary = reproduce(args.dataset, args.data_dir, args.out, args.device, args.quick, args.seed)
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return 130
-    except (UsageError, OSError) as e:
+    except (ValueError, OSError) as e:  # UsageError is a ValueError
         print(f"ep3dynamics {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     print(summary_markdown(summary))

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SOLVERS', 'STEP_KINDS', 'STATE_PREFIX', 'STORE_KEY', 'netcdf_safe', 'netcdf_attrs', 'fingerprint', 'run_identity',
            'identity_differences', 'HistoryStore', 'netcdf_engine', 'save_history', 'load_history', 'toy_eigensystem',
-           'annotate_history', 'combine_runs', 'HistoryRecorder']
+           'annotate_history', 'combine_runs']
 
 # %% ../nbs/06_history.ipynb #74fe7702
 import fcntl
@@ -18,7 +18,6 @@ import re
 import socket
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import dask.array
@@ -686,75 +685,3 @@ def combine_runs(histories:list, # history Datasets
     differing = {k: [h.attrs.get(k, '') for h in hs] for k in keys if len({repr(h.attrs.get(k, '')) for h in hs}) > 1}
     extra = {(k if k not in ds.variables and k not in ds.dims else f'attr_{k}'): (dim, v) for k, v in differing.items()}
     return ds.assign_coords({dim: labels, **extra})
-
-# %% ../nbs/06_history.ipynb #6c9fbfa5
-def _step_dataset(step, row):
-    "One step of the schema as a Dataset with a `step` dim of length 1."
-    data = {k: (('step',) + dims, a[None]) for k, (dims, a) in row.items() if k != 'train_index'}
-    coords = {'step': np.array([step], dtype=np.int64), 'sample': np.arange(row['train_index'][1].size, dtype=np.int64),
-              'component': np.arange(row['eigenvalues'][1].size, dtype=np.int64),
-              'train_index': (('step', 'sample'), row['train_index'][1][None])}
-    return xr.Dataset(data, coords=coords)
-
-class HistoryRecorder:
-    "Deprecated: use `HistoryStore`. One run's history in memory, rewritten to a netCDF `path` after every step."
-    def __init__(self, solver, step_kind, attrs=None, path=None):
-        warnings.warn("HistoryRecorder is deprecated; use HistoryStore.open(path, solver, step_kind, settings, ...).",
-                      DeprecationWarning, stacklevel=2)
-        run_identity(solver, step_kind, {})
-        self.attrs = {'protocol': 'in-run', **netcdf_attrs(attrs),
-                      'solver': solver, 'step_kind': step_kind, 'ep3dynamics_version': __version__}
-        self.path = None if path is None else Path(path)
-        self._steps, self.state = [], {}
-
-    @property
-    def steps(self): return [int(r['step'][0]) for r in self._steps]
-    def __len__(self): return len(self._steps)
-
-    def record(self, step, eigensystem, train_loss=math.nan, val_score=math.nan, seconds=math.nan,
-               residual_coords=None, extra=None, state=None):
-        "Append `step`; write the whole file if `path` is set."
-        if not isinstance(step, (int, np.integer)) or isinstance(step, bool):
-            raise ValueError(f"`step` must be an integer (the epoch or iteration), got {step!r}.")
-        if self._steps and step <= self.steps[-1]:
-            raise ValueError(f"`step`={step} is not after the last recorded step {self.steps[-1]}; "
-                             f"continue from step {self.steps[-1] + 1}.")
-        row = _step_arrays(*_unpack_eigensystem(eigensystem), train_loss, val_score, seconds, residual_coords, extra)
-        row = _step_dataset(step, row)
-        if self._steps and (set(row.data_vars) != set(self._steps[0].data_vars) or any(
-                row[v].shape != self._steps[0][v].shape for v in row.data_vars)):
-            raise ValueError(f"step {step} does not match the first step's variables and shapes; a history keeps "
-                             "one subsample size s, one q and one set of extras.")
-        self._steps.append(row)
-        if state is not None:
-            self.state = _state_arrays(state)
-        if self.path is not None:
-            save_history(self.dataset, self.path)
-        return self
-
-    @property
-    def dataset(self):
-        "The history so far as an `xarray.Dataset`."
-        if not self._steps:
-            raise ValueError("the history is empty; call `record` at least once first.")
-        ds = xr.concat(self._steps, dim='step', data_vars='all', coords='different', compat='equals', join='exact',
-                       combine_attrs='drop')
-        ds = ds.assign({f'{STATE_PREFIX}{k}': ([f'{STATE_PREFIX}{k}_dim{i}' for i in range(v.ndim)], v)
-                        for k, v in self.state.items()})
-        ds.attrs = _public_attrs(self.attrs, ds.sizes)
-        return ds
-
-    @classmethod
-    def resume(cls, path):
-        "A recorder holding the steps and latest state of the netCDF history at `path`; it keeps writing there."
-        ds = load_history(path)
-        for leftover in Path(path).parent.glob(f'.{Path(path).name}.*.tmp'):
-            leftover.unlink()
-        attrs = dict(ds.attrs)
-        rec = cls(attrs.pop('solver'), attrs.pop('step_kind'), attrs, path=path)
-        state = [v for v in ds.data_vars if v.startswith(STATE_PREFIX)]
-        rec.state = {v[len(STATE_PREFIX):]: ds[v].values for v in state}
-        steps = ds.drop_vars(state)
-        steps.attrs = {}
-        rec._steps = [steps.isel(step=[i]) for i in range(steps.sizes['step'])]
-        return rec

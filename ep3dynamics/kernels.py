@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['KERNEL_NAMES', 'laplacian', 'gaussian', 'laplacian_mahalanobis', 'gaussian_mahalanobis', 'block_rows',
            'laplacian_mahalanobis_grad', 'gaussian_mahalanobis_grad', 'ntk_relu', 'Kernel', 'make_kernel', 'as_kernel',
-           'describe_kernel', 'kernel_matmul', 'kernel_matmul_residual', 'kernel_diagonal']
+           'kernel_matmul', 'kernel_matmul_residual', 'kernel_diagonal']
 
 # %% ../nbs/01_kernels.ipynb #2d954717
 import collections
@@ -454,12 +454,6 @@ def as_kernel(kernel, # a `Kernel`, a name in `KERNEL_NAMES`, a `functools.parti
     name = next((n for n, spec in _SPECS.items() if spec.fn is fn), None)
     if name is not None and not args and not {'x', 'z'} & set(kw): return make_kernel(name, **kw)
     return Kernel(kernel, _callable_name(kernel))
-
-# %% ../nbs/01_kernels.ipynb #d232985d
-def describe_kernel(kernel):
-    "`(name, params)` of a kernel for history attributes (transitional: use `as_kernel(kernel).identity()`)."
-    ident = as_kernel(kernel).identity()
-    return ident['name'], ident.get('params', {'known': False})
 
 # %% ../nbs/01_kernels.ipynb #d894aefe
 def _checked_block(K, x, z):
