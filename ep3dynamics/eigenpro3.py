@@ -102,7 +102,7 @@ def projection_preconditioner(kernel, # k(x, z) of the projection (e.g. from `pr
     idx, most = resolve_subsample(len(points), s, seed=seed), min(s - 1, 1000)
     q = min(most, max(s // 4, 8))  # a partial (subset-driver) decomposition first
     while True:
-        es = nystrom_eigensystem(kernel, points, q=q, idx=idx)
+        es = nystrom_eigensystem(kernel, points, q=q, nystrom_index=idx, dtype=points.dtype)  # the model's precision
         pre = eigenpro2_preconditioner(kernel, points, eigensystem=es, mem_gb=mem_gb)
         # the automatic level counts eigenvalues above a bound: below q - 1 of them, more pairs change nothing
         if pre.q < q - 1 or q == most: return pre
@@ -196,7 +196,6 @@ class KernelModel:
         self._match_subsample_to_centers(centers)
         self._cache_eigenfunctions(X, cache_eigenfunctions, make_dataloader)
         self._place_centers(centers)
-        self._cache_subsample_kernel()
         self._build_projection()
         self.train_loaders = make_train_loaders(X, y, self.batch_size, self.seed) if make_dataloader else None
         self._y, self._recorder, self._history_path = y, None, None
@@ -223,13 +222,13 @@ class KernelModel:
         if nystrom_index is None:
             size = _clamp(check_int(nystrom_size, 'nystrom_size', 2), n, 'nystrom_size', self.verbose,
                           'the number of training points')
-            return resolve_subsample(n, s=size, seed=self.seed)
+            return resolve_subsample(n, size, seed=self.seed)
         t = torch.as_tensor(nystrom_index)
         if t.is_floating_point() or t.dtype == torch.bool:
             raise ValueError("`nystrom_index` must be training indices (integers), not points or a mask.")
         if t.numel() < 2:
             raise ValueError(f"`nystrom_index` has {t.numel()} index; the data preconditioner needs at least 2.")
-        return resolve_subsample(n, idx=t)
+        return resolve_subsample(n, nystrom_index=t)
 
     def _build_data_preconditioner(self, X, y, centers, nystrom_index, nystrom_size, level):
         "The data preconditioner on the Nyström subsample; it fixes the batch size and the step."
@@ -238,8 +237,12 @@ class KernelModel:
                        self.verbose, 'the Nyström subsample allows (s - 1)')
         max_batch = min(n, *(block_rows(len(c), self.n_classes, d, self.dtype, self.mem_gb)
                              for c, d in zip(torch.tensor_split(centers, len(self.devices)), self.devices)))
-        pre = data_preconditioner(self.kernel, X, centers, level=level, idx=idx, max_batch=max_batch,
-                                  mem_gb=self.mem_gb)
+        # K(X_s, Z) when it fits half a kernel block: it gives P here, and each epoch's recorded residual f(X_s) − y_s
+        # becomes one product
+        fits = y is not None and len(idx) <= block_rows(len(centers), 0, self.device, self.dtype, self.mem_gb) // 2
+        self._K_sZ = self.kernel(X[idx.to(X.device)].to(self.device), centers.to(self.device)) if fits else None
+        pre = data_preconditioner(self.kernel, X, centers, level=level, nystrom_index=idx, max_batch=max_batch,
+                                  mem_gb=self.mem_gb, subsample_kernel=self._K_sZ)
         if int(pre.beta / pre.tail) > pre.batch_size:
             _note(self.verbose, f"batch size int(β/λ_tail)={int(pre.beta / pre.tail)} clamped to {pre.batch_size} "
                                 f"(data size / memory).")
@@ -274,12 +277,6 @@ class KernelModel:
         self.centers = centers.to(self.device)
         self._centers = shard(self.centers, self.devices)
         self._weights = shard(centers.new_zeros(len(centers), self.n_classes), self.devices)
-
-    def _cache_subsample_kernel(self):
-        "K(X_s, Z) (s, p) when it fits half a kernel block: each epoch's recorded residual f(X_s) − y_s is a product."
-        es, p = self.preconditioner.eigensystem, len(self.centers)
-        fits = self._y_s is not None and es.s <= block_rows(p, 0, self.device, self.dtype, self.mem_gb) // 2
-        self._K_sZ = self.kernel(es.samples.to(self.device, self.dtype), self.centers) if fits else None
 
     def _build_projection(self):
         "The projection onto span K(·, Z): EigenPro 2 on the centers, or a Cholesky factor of K(Z, Z) ('exact')."

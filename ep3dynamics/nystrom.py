@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['renamed_argument', 'default_subsample_size', 'subsample_indices', 'check_indices', 'resolve_subsample', 'flip_signs',
-           'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'nystrom_eigensystem',
-           'check_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
+           'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'tail_residual',
+           'nystrom_eigensystem', 'check_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
            'EigenPro2Preconditioner', 'eigenpro2_preconditioner', 'eigenpro3_diag', 'eigenpro3_batch_and_lr',
            'DataPreconditioner', 'data_preconditioner', 'epoch_order', 'residual_coordinates']
 
@@ -87,9 +87,10 @@ def flip_signs(E):
 # %% ../nbs/02_nystrom.ipynb #a453ef41
 def top_eigh(K:torch.Tensor, # (s, s) symmetric matrix
              q:int, # number of eigenpairs wanted
-             overwrite:bool=False): # `K` is finite and may be destroyed
-    "Top-`q` eigenpairs of `K` in float64, eigenvalues descending, signs fixed by `flip_signs`."
-    K, s = K.double(), K.shape[0]
+             overwrite:bool=False, # `K` is finite and may be destroyed
+             dtype:torch.dtype=torch.float64): # precision of the decomposition
+    "Top-`q` eigenpairs of `K` in `dtype`, eigenvalues descending, signs fixed by `flip_signs`."
+    K, s = K.to(check_float_dtype(dtype)), K.shape[0]
     # On the CPU, LAPACK's subset driver `evr` computes only the q wanted eigenvectors (an (s, q) array and O(s)
     # workspace; the full solver needs two more (s, s) arrays and 2s² of workspace) and is faster up to about s/3
     # pairs (one thread, float64: 501 of 5000 pairs 11 CPU-s against 29 s in full, 201 of 2000 0.5 s against 1.7 s;
@@ -214,14 +215,25 @@ def _symmetrise_(K, block=256):
         D.copy_((D + D.T) / 2)
     return K
 
-def _subsample_matrix(kernel, samples):
-    "`K(X_s, X_s)/s` in float64, finite (else a `ValueError`) and symmetrised in place."
+def _subsample_matrix(kernel, samples, dtype=torch.float64):
+    "`K(X_s, X_s)/s` in `dtype`, finite (else a `ValueError`) and symmetrised in place."
     s = len(samples)
-    K = kernel(samples.double(), samples.double()).div_(s)  # a fresh matrix: worked on in place from here
+    K = kernel(samples.to(dtype), samples.to(dtype)).div_(s)  # a fresh matrix: worked on in place from here
     if not all(bool(torch.isfinite(K[i:i + 128]).all()) for i in range(0, s, 128)):  # blocks: isfinite copies
         raise ValueError(f"`kernel` returned {int((~torch.isfinite(K)).sum())} NaN or Inf values on the "
                          f"subsample; check its parameters (e.g. the bandwidth).")
     return _symmetrise_(K)  # distance kernels are symmetric only to round-off
+
+# %% ../nbs/02_nystrom.ipynb #a48bc634
+def tail_residual(K:torch.Tensor, # (s, s) symmetric matrix
+                  lam:float, # an approximate eigenvalue
+                  e:torch.Tensor, # (s,) its unit eigenvector
+                  block:int=512): # rows per float64 block
+    "`‖K e − λ e‖` in float64, a block of rows at a time: `K` has an eigenvalue within it of `λ`."
+    e, lam = e.double(), float(lam)
+    return math.sqrt(sum(float((K[i:i + block].double() @ e - lam * e[i:i + block]).square().sum())
+                         for i in range(0, len(K), block)))
+
 
 # %% ../nbs/02_nystrom.ipynb #2ecad789
 def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
@@ -230,7 +242,8 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
                         q:int|None=None, # eigenpairs kept (None: all `nystrom_size`)
                         nystrom_index=None, # explicit training indices of the subsample
                         seed:int=0, # seed of the subsample draw
-                        s=None, idx=None): # deprecated names of `nystrom_size`, `nystrom_index`
+                        s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
+                        dtype:torch.dtype=torch.float64): # precision of the decomposition (float32: see below)
     "Top-`q` eigensystem of `K(X_s, X_s)/s` on a seeded subsample of `X`, with `β` over all of `X`."
     kernel = check_kernel(kernel)
     check_points(X)
@@ -239,7 +252,19 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
     s = len(idx)
     q = s if q is None else check_int(q, 'q', 1, s, f" (the subsample has nystrom_size={s} points)")
     samples = X[idx]
-    vals, vecs, jitter = robust_top_eigh(_subsample_matrix(kernel, samples), q, overwrite=True)
+    vals, jitter = None, 0.0
+    if check_float_dtype(dtype) == torch.float32:
+        K = _subsample_matrix(kernel, samples, dtype)
+        diag = K.diagonal().clone()
+        try: vals, vecs = top_eigh(K, q, overwrite=True, dtype=dtype)
+        except (np.linalg.LinAlgError, torch.linalg.LinAlgError): vals = None
+        # kept when the tail pair, the smallest and least accurate, is right to 1% (K has an eigenvalue within
+        # ‖K e − λ e‖ of λ); else the kernel matrix is decomposed again from scratch in float64 (jitter if need be)
+        if vals is not None and not tail_residual(_mirror_lower(K, diag), vals[-1], vecs[:, -1]) <= 1e-2 * vals[-1]:
+            vals = None
+        del K
+    if vals is None:
+        vals, vecs, jitter = robust_top_eigh(_subsample_matrix(kernel, samples), q, overwrite=True)
     beta = float(kernel_diagonal(kernel, X).max())
     return Eigensystem(vals.to(X), vecs.to(X), idx, samples, beta, kernel, jitter, len(X))
 
@@ -414,6 +439,8 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
                         max_batch:int|None=None, # bound on the batch size (None: n and the memory budget)
                         mem_gb:float|None=None, # memory budget of the kernel products
                         s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
+                        dtype:torch.dtype|None=None, # precision of the eigendecomposition (None: X's dtype)
+                        subsample_kernel:torch.Tensor|None=None, # K(X_s, Z) (s, p) if already computed: reused for P
                         names=('nystrom_size', 'nystrom_index', 'level')): # argument names in error messages
     "EigenPro 3's data preconditioner at `level` from a Nyström subsample of `X`, for `centers`."
     kernel = check_kernel(kernel)
@@ -427,11 +454,17 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
     s = len(index)
     check_int(level, names[2], 1, s - 1, f" (level + 1 eigenpairs are needed from {s} subsample points)")
     if max_batch is None: max_batch = min(n, block_rows(len(centers), X.shape[1], X.device, X.dtype, mem_gb))
-    full = nystrom_eigensystem(kernel, X, q=level + 1, nystrom_index=index)
+    full = nystrom_eigensystem(kernel, X, q=level + 1, nystrom_index=index, dtype=X.dtype if dtype is None else dtype)
     kept, tail = full.top(level), float(full.eigenvalues[level])
     diag = eigenpro3_diag(kept.eigenvalues, tail, s)
     bs, lr = eigenpro3_batch_and_lr(full.beta, tail, max_batch)
-    P = kernel_matmul(kernel, centers.to(X), kept.samples, kept.eigenvectors * diag, mem_gb=mem_gb)
+    if subsample_kernel is None:
+        P = kernel_matmul(kernel, centers.to(X), kept.samples, kept.eigenvectors * diag, mem_gb=mem_gb)
+    elif tuple(subsample_kernel.shape) != (s, len(centers)):
+        raise ValueError(f"`subsample_kernel` has shape {tuple(subsample_kernel.shape)}; it must be K(X_s, Z) of shape "
+                         f"({s}, {len(centers)}) for this subsample and these centers, or None.")
+    else:
+        P = subsample_kernel.T @ (kept.eigenvectors * diag).to(subsample_kernel)
     return DataPreconditioner(kept, level, tail, diag, full.beta, bs, lr, P)
 
 # %% ../nbs/02_nystrom.ipynb #1428b051
