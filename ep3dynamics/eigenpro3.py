@@ -22,10 +22,10 @@ from .data import (
     resolve_device, sync)
 from .eigenpro2 import eigenpro2_solve
 from .history import HistoryStore
-from .kernels import as_kernel, block_rows, kernel_matmul
+from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul
 from .metrics import accuracy
-from .nystrom import data_preconditioner, eigenpro2_preconditioner, epoch_order, nystrom_eigensystem
-from .nystrom import residual_coordinates, resolve_subsample
+from .nystrom import Eigensystem, data_preconditioner, eigenpro2_preconditioner, epoch_order
+from .nystrom import nystrom_eigensystem, residual_coordinates, resolve_subsample, tmm
 
 # %% ../nbs/04_eigenpro3.ipynb #cd38d237
 def shard(t, devices):
@@ -72,11 +72,12 @@ def make_train_loaders(X:torch.Tensor, # (n, d) training points
 # %% ../nbs/04_eigenpro3.ipynb #c88d4226
 def gram_kernel(K:torch.Tensor): # (p, p) precomputed kernel matrix
     "Kernel function on index points: `k(a, b) = K[a, b]` for (m, 1) float tensors of row numbers `a`, `b`."
-    everything = torch.arange(K.shape[1], device=K.device)
+    every_row, everything = (torch.arange(m, device=K.device) for m in K.shape)
     def k(a, b):
         i, j = a[:, 0].long(), b[:, 0].long()
         # row and column selections copy memory; one 2-d gather indexes every entry (4-6x slower on the CPU)
         if len(j) == len(everything) and torch.equal(j, everything): out = K.index_select(0, i)
+        elif len(i) == len(every_row) and torch.equal(i, every_row): out = K.index_select(1, j)
         elif len(i) <= len(j): out = K.index_select(0, i).index_select(1, j)
         else: out = K.index_select(1, j).index_select(0, i)
         return out.to(a.dtype)
@@ -85,20 +86,23 @@ def gram_kernel(K:torch.Tensor): # (p, p) precomputed kernel matrix
 # %% ../nbs/04_eigenpro3.ipynb #cb17028b
 def projection_operator(kernel, # k(x, z) -> (n, m)
                         centers:torch.Tensor, # (p, d) model centers
-                        mem_gb:float=None): # kernel block budget
+                        mem_gb:float=None, # kernel block budget
+                        gram:torch.Tensor=None): # K(Z, Z) if evaluated already
     "`(kernel, points)` for the projection: the Gram matrix on row numbers when it fits one block, else as given."
     p = len(centers)
-    if block_rows(p, 0, centers.device, centers.dtype, mem_gb) < p: return kernel, centers
+    if gram is None and block_rows(p, 0, centers.device, centers.dtype, mem_gb) < p: return kernel, centers
     index = torch.arange(p, device=centers.device, dtype=centers.dtype)[:, None]
-    return gram_kernel(kernel(centers, centers)), index
+    return gram_kernel(kernel(centers, centers) if gram is None else gram), index
 
 # %% ../nbs/04_eigenpro3.ipynb #471e30c2
 def projection_preconditioner(kernel, # k(x, z) of the projection (e.g. from `projection_operator`)
                               points:torch.Tensor, # (p, d) its points
                               s:int, # Nyström subsample size
                               mem_gb:float=None, # kernel block budget
-                              seed:int=0): # subsample seed
+                              seed:int=0, # subsample seed
+                              eigensystem:Eigensystem=None): # built on `points` already: its level is capped by it
     "EigenPro 2's automatic preconditioner, decomposing only as many eigenpairs as its level needs."
+    if eigensystem is not None: return eigenpro2_preconditioner(kernel, points, eigensystem=eigensystem, mem_gb=mem_gb)
     idx, most = resolve_subsample(len(points), s, seed=seed), min(s - 1, 1000)
     q = min(most, max(s // 4, 8))  # a partial (subset-driver) decomposition first
     while True:
@@ -114,6 +118,15 @@ def row_positions(A:torch.Tensor, # (m, d) rows to look up
     "For each row of `A` its position in `B`, or -1 where it is not a row of `B` (exact match): (m,) long."
     where = {row.tobytes(): i for i, row in enumerate(B.detach().cpu().numpy())}
     return torch.tensor([where.get(row.tobytes(), -1) for row in A.detach().cpu().numpy()], dtype=torch.long)
+
+# %% ../nbs/04_eigenpro3.ipynb #5c1e2a01
+def _centers_in_data(X, centers):
+    "Each center's row number in `X` when every center is a distinct row of `X`, else None."
+    inside = row_positions(X, centers)  # a dictionary of the p centers, looked up by the n rows
+    pos = torch.full((len(centers),), -1, dtype=torch.long)
+    hit = (inside >= 0).nonzero()[:, 0]
+    pos[inside[hit]] = hit
+    return pos if bool((pos >= 0).all()) and len(torch.unique(inside[hit])) == len(centers) else None
 
 # %% ../nbs/04_eigenpro3.ipynb #7f26555b
 def _note(verbose, msg):
@@ -175,7 +188,8 @@ class KernelModel:
                  devices=(torch.device('cpu'),), # devices sharing the centers and weights
                  make_dataloader:bool=True, # build `train_loaders` over `(X, y)`
                  nystrom_index=None, # training indices of the data subsample (default: a seeded draw)
-                 nystrom_size:int=5000, # size of the seeded draw (clamped to n)
+                 nystrom_size:int=5000, # size of the seeded draw (clamped to n, or to p when drawn among the centers)
+                 nystrom_in_centers:bool=None, # draw the subsample among the centers; None: when they are training points
                  data_preconditioner_level:int=500, # q: top data eigenpairs the preconditioner damps
                  projection_epochs:int=2, # EigenPro 2 epochs per projection
                  projection:str='eigenpro2', # 'eigenpro2' (the paper's) or 'exact' (a solve with K(Z, Z))
@@ -192,11 +206,13 @@ class KernelModel:
         self._set_options(n_classes, kernel, devices, projection_epochs, projection, seed, mem_gb, verbose)
         centers, X, y = _check_inputs(self.n_classes, centers, X, y, make_dataloader, dtype)
         self.dtype = X.dtype
-        self._build_data_preconditioner(X, y, centers, nystrom_index, nystrom_size, data_preconditioner_level)
-        self._match_subsample_to_centers(centers)
+        idx = self._nystrom_indices(X, centers, nystrom_index, nystrom_size, nystrom_in_centers)
+        self._match_subsample_to_centers(X[idx.to(X.device)].to(self.device), centers.to(self.device))
+        gram = self._centers_gram(centers)
+        full = self._build_data_preconditioner(X, y, centers, idx, data_preconditioner_level, gram)
         self._cache_eigenfunctions(X, cache_eigenfunctions, make_dataloader)
         self._place_centers(centers)
-        self._build_projection()
+        self._build_projection(gram, full)
         self.train_loaders = make_train_loaders(X, y, self.batch_size, self.seed) if make_dataloader else None
         self._y, self._recorder, self._history_path = y, None, None
         self.setup_seconds = time.perf_counter() - t0
@@ -217,22 +233,41 @@ class KernelModel:
         self.devices = check_devices(devices)
         self.device = self.devices[0]
 
-    def _nystrom_indices(self, n, nystrom_index, nystrom_size):
-        "Training indices of the data subsample: the given ones, or a seeded draw of `min(nystrom_size, n)`."
+    def _nystrom_indices(self, X, centers, nystrom_index, nystrom_size, in_centers):
+        "Training indices of the data subsample: the given ones, or a seeded draw among the centers or all of `X`."
+        if in_centers not in (None, True, False):
+            raise ValueError(f"`nystrom_in_centers`={in_centers!r} must be None (when the centers are training points), "
+                             f"True or False.")
         if nystrom_index is None:
-            size = _clamp(check_int(nystrom_size, 'nystrom_size', 2), n, 'nystrom_size', self.verbose,
-                          'the number of training points')
-            return resolve_subsample(n, size, seed=self.seed)
+            size, n = check_int(nystrom_size, 'nystrom_size', 2), len(X)
+            pos = None if in_centers is False else _centers_in_data(X, centers)
+            if pos is None and in_centers:
+                raise ValueError("`nystrom_in_centers`=True needs every center to be a distinct training point (a row "
+                                 "of `X`); pass nystrom_in_centers=None or False to draw the subsample from all of X.")
+            if pos is None:
+                return resolve_subsample(n, _clamp(size, n, 'nystrom_size', self.verbose, 'the number of training '
+                                                   'points'), seed=self.seed)
+            size = _clamp(size, len(pos), 'nystrom_size', self.verbose, 'the centers it is drawn among')
+            return pos[resolve_subsample(len(pos), size, seed=self.seed).sort().values]  # in the centers' order
+        if in_centers is not None:
+            raise ValueError("pass `nystrom_index` or `nystrom_in_centers`, not both: the index is the subsample.")
         t = torch.as_tensor(nystrom_index)
         if t.is_floating_point() or t.dtype == torch.bool:
             raise ValueError("`nystrom_index` must be training indices (integers), not points or a mask.")
         if t.numel() < 2:
             raise ValueError(f"`nystrom_index` has {t.numel()} index; the data preconditioner needs at least 2.")
-        return resolve_subsample(n, nystrom_index=t)
+        return resolve_subsample(len(X), nystrom_index=t)
 
-    def _build_data_preconditioner(self, X, y, centers, nystrom_index, nystrom_size, level):
-        "The data preconditioner on the Nyström subsample; it fixes the batch size and the step."
-        n, idx = len(X), self._nystrom_indices(len(X), nystrom_index, nystrom_size)
+    def _centers_gram(self, centers):
+        "`K(Z, Z)` when the subsample is in the centers and it fits one kernel block: it holds `K(X_s, X_s)` too."
+        p = len(centers)
+        if self._subsample_in_centers is None or block_rows(p, 0, self.device, self.dtype, self.mem_gb) < p: return None
+        Z = centers.to(self.device)
+        return self.kernel(Z, Z)
+
+    def _build_data_preconditioner(self, X, y, centers, idx, level, gram):
+        "The data preconditioner on the Nyström subsample (it fixes the batch size and the step); returns its eigensystem."
+        n = len(X)
         level = _clamp(check_int(level, 'data_preconditioner_level', 1), len(idx) - 1, 'data_preconditioner_level',
                        self.verbose, 'the Nyström subsample allows (s - 1)')
         max_batch = min(n, *(block_rows(len(c), self.n_classes, d, self.dtype, self.mem_gb)
@@ -240,9 +275,15 @@ class KernelModel:
         # K(X_s, Z) when it fits half a kernel block: it gives P here, and each epoch's recorded residual f(X_s) − y_s
         # becomes one product
         fits = y is not None and len(idx) <= block_rows(len(centers), 0, self.device, self.dtype, self.mem_gb) // 2
-        self._K_sZ = self.kernel(X[idx.to(X.device)].to(self.device), centers.to(self.device)) if fits else None
-        pre = data_preconditioner(self.kernel, X, centers, level=level, nystrom_index=idx, max_batch=max_batch,
-                                  mem_gb=self.mem_gb, subsample_kernel=self._K_sZ)
+        where, K_ss = self._subsample_in_centers, None
+        if gram is not None:  # rows of the Gram matrix: no kernel evaluation on the subsample
+            self._K_sZ, K_ss = (gram[where] if fits else None), gram[where][:, where].to(X.device)
+        else:
+            self._K_sZ = self.kernel(X[idx.to(X.device)].to(self.device), centers.to(self.device)) if fits else None
+        full = nystrom_eigensystem(self.kernel, X, q=level + 1, nystrom_index=idx, dtype=self.dtype,
+                                   subsample_matrix=K_ss)
+        pre = data_preconditioner(self.kernel, X, centers, level=level, max_batch=max_batch, mem_gb=self.mem_gb,
+                                  subsample_kernel=self._K_sZ, eigensystem=full)
         if int(pre.beta / pre.tail) > pre.batch_size:
             _note(self.verbose, f"batch size int(β/λ_tail)={int(pre.beta / pre.tail)} clamped to {pre.batch_size} "
                                 f"(data size / memory).")
@@ -250,16 +291,16 @@ class KernelModel:
                                       matrix=pre.matrix.to(self.device))
         self.batch_size, self._lr = pre.batch_size, pre.lr
         self._y_s = None if y is None else y[pre.eigensystem.sample_index].to(self.device)
+        return full
 
-    def _match_subsample_to_centers(self, centers):
+    def _match_subsample_to_centers(self, samples, centers):
         "Find the subsample points that are centers: their rows of `K(X_s, X_B) g` are rows of `g_z`."
-        es = self.preconditioner.eigensystem
-        where = row_positions(es.samples, centers).to(self.device)
+        where = row_positions(samples, centers).to(self.device)
         shared = where >= 0
         self._subsample_in_centers = where if bool(shared.all()) else None
         self._shared_rows, self._shared_centers = shared.nonzero()[:, 0], where[shared]
         self._other_rows = (~shared).nonzero()[:, 0]
-        self._other_samples = es.samples[self._other_rows]
+        self._other_samples = samples[self._other_rows]
 
     def _cache_eigenfunctions(self, X, cache, make_dataloader):
         "Φ = K(X, X_other) E_other (n, q) when `cache`, or (None) when it fits one kernel block for our loaders."
@@ -278,7 +319,7 @@ class KernelModel:
         self._centers = shard(self.centers, self.devices)
         self._weights = shard(centers.new_zeros(len(centers), self.n_classes), self.devices)
 
-    def _build_projection(self):
+    def _build_projection(self, gram, full):
         "The projection onto span K(·, Z): EigenPro 2 on the centers, or a Cholesky factor of K(Z, Z) ('exact')."
         self._chol = self.projection_preconditioner = None
         if self.projection == 'exact':
@@ -288,9 +329,15 @@ class KernelModel:
                                  "failed (duplicated centers?); use projection='eigenpro2'.")
             self._chol = L
             return
-        self._proj_kernel, self._proj_points = projection_operator(self.kernel, self.centers, self.mem_gb)
+        self._proj_kernel, self._proj_points = projection_operator(self.kernel, self.centers, self.mem_gb, gram)
+        es, where = None, self._subsample_in_centers
+        if where is not None:  # the data subsample is one of the centers': its eigensystem serves EigenPro 2 as well
+            pts = self._proj_points
+            beta = float(gram.diagonal().max()) if gram is not None else float(kernel_diagonal(self.kernel, pts).max())
+            es = Eigensystem(full.eigenvalues.to(self.device), full.eigenvectors.to(self.device), where, pts[where],
+                             beta, self._proj_kernel, full.jitter, len(pts))
         self.projection_preconditioner = projection_preconditioner(
-            self._proj_kernel, self._proj_points, min(len(self.centers), 2000), self.mem_gb, self.seed)
+            self._proj_kernel, self._proj_points, min(len(self.centers), 2000), self.mem_gb, self.seed, es)
 
     def _report_setup(self):
         pre = self.preconditioner
@@ -365,7 +412,7 @@ class KernelModel:
         "g = K(X_B, Z)α − y_B, g_z = K(Z, X_B) g, θ = projection of g_z − correction, α −= (lr/b) θ."
         Ks = [self.kernel(Xb.to(d, self.dtype), Z) for d, Z in zip(self.devices, self._centers)]  # a block per shard
         g = sum((K @ a).to(self.device) for K, a in zip(Ks, self._weights)) - yb.to(self.device, self.dtype)
-        g_z = torch.cat([(K.T @ g.to(K.device)).to(self.device) for K in Ks])
+        g_z = torch.cat([tmm(K, g.to(K.device)).to(self.device) for K in Ks])
         del Ks
         theta = self._project(g_z - self._correction(g_z, g, Xb, rows), seed)
         for a, t in zip(self._weights, shard(theta, self.devices)): a.sub_(t, alpha=self.lr / self.batch_size)
@@ -375,7 +422,7 @@ class KernelModel:
         "The data preconditioner's correction `P Eᵀ K(X_s, X_B) g` (p, c)."
         if self._phi is None or rows is None:
             return self.preconditioner.correction(self._subsample_product(g_z, g, Xb))
-        coef = torch.addmm(self._phi[rows.to(self.device)].T @ g, self._E_shared.T, g_z[self._shared_centers])
+        coef = tmm(self._phi[rows.to(self.device)], g) + tmm(self._E_shared, g_z[self._shared_centers])
         return self.preconditioner.matrix @ coef  # Eᵀ K(X_s, X_B) g from g_z and the cached Φ
 
     def _subsample_product(self, g_z, g, Xb):

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['renamed_argument', 'default_subsample_size', 'subsample_indices', 'check_indices', 'resolve_subsample', 'flip_signs',
-           'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'tail_residual',
+           'tmm', 'top_eigh', 'robust_top_eigh', 'Eigensystem', 'check_kernel', 'check_points', 'tail_residual',
            'nystrom_eigensystem', 'check_eigensystem', 'eigenpro2_scale_and_diag', 'auto_q', 'critical_batch_and_lr',
            'EigenPro2Preconditioner', 'eigenpro2_preconditioner', 'eigenpro3_diag', 'eigenpro3_batch_and_lr',
            'DataPreconditioner', 'data_preconditioner', 'epoch_order', 'residual_coordinates']
@@ -83,6 +83,12 @@ def flip_signs(E):
     rows = E.abs().argmax(0)
     signs = torch.sign(E[rows, torch.arange(E.shape[1], device=E.device)])
     return E * torch.where(signs == 0, torch.ones_like(signs), signs)
+
+# %% ../nbs/02_nystrom.ipynb #7a3c9e01
+def tmm(A:torch.Tensor, # (m, k)
+        B:torch.Tensor): # (m, c)
+    "`Aᵀ B` (k, c), computed as `(Bᵀ A)ᵀ`: a transposed left factor with a few columns `c` is a slow BLAS path."
+    return (B.T @ A).T
 
 # %% ../nbs/02_nystrom.ipynb #a453ef41
 def top_eigh(K:torch.Tensor, # (s, s) symmetric matrix
@@ -215,10 +221,11 @@ def _symmetrise_(K, block=256):
         D.copy_((D + D.T) / 2)
     return K
 
-def _subsample_matrix(kernel, samples, dtype=torch.float64):
-    "`K(X_s, X_s)/s` in `dtype`, finite (else a `ValueError`) and symmetrised in place."
+def _subsample_matrix(kernel, samples, dtype=torch.float64, K=None):
+    "`K(X_s, X_s)/s` in `dtype` (from `K` when given: overwritten), finite (else a `ValueError`) and symmetrised."
     s = len(samples)
-    K = kernel(samples.to(dtype), samples.to(dtype)).div_(s)  # a fresh matrix: worked on in place from here
+    K = kernel(samples.to(dtype), samples.to(dtype)) if K is None else K  # worked on in place from here
+    K = K.div_(s)
     if not all(bool(torch.isfinite(K[i:i + 128]).all()) for i in range(0, s, 128)):  # blocks: isfinite copies
         raise ValueError(f"`kernel` returned {int((~torch.isfinite(K)).sum())} NaN or Inf values on the "
                          f"subsample; check its parameters (e.g. the bandwidth).")
@@ -243,7 +250,8 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
                         nystrom_index=None, # explicit training indices of the subsample
                         seed:int=0, # seed of the subsample draw
                         s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
-                        dtype:torch.dtype=torch.float64): # precision of the decomposition (float32: see below)
+                        dtype:torch.dtype=torch.float64, # precision of the decomposition (float32: see below)
+                        subsample_matrix:torch.Tensor|None=None): # K(X_s, X_s) if evaluated already (overwritten)
     "Top-`q` eigensystem of `K(X_s, X_s)/s` on a seeded subsample of `X`, with `β` over all of `X`."
     kernel = check_kernel(kernel)
     check_points(X)
@@ -251,10 +259,14 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
                             renamed_argument(nystrom_index, idx, 'nystrom_index', 'idx'), seed).to(X.device)
     s = len(idx)
     q = s if q is None else check_int(q, 'q', 1, s, f" (the subsample has nystrom_size={s} points)")
-    samples = X[idx]
+    samples, given, dtype = X[idx], subsample_matrix, check_float_dtype(dtype)
+    if given is not None and (not isinstance(given, torch.Tensor) or tuple(given.shape) != (s, s)):
+        got = tuple(given.shape) if isinstance(given, torch.Tensor) else type(given).__name__
+        raise ValueError(f"`subsample_matrix` must be K(X_s, X_s) of shape ({s}, {s}) for this subsample, got {got}.")
+    given = given if given is not None and given.dtype == dtype else None  # else: evaluated
     vals, jitter = None, 0.0
-    if check_float_dtype(dtype) == torch.float32:
-        K = _subsample_matrix(kernel, samples, dtype)
+    if dtype == torch.float32:
+        K, given = _subsample_matrix(kernel, samples, dtype, given), None  # consumed: a fallback evaluates the kernel
         diag = K.diagonal().clone()
         try: vals, vecs = top_eigh(K, q, overwrite=True, dtype=dtype)
         except (np.linalg.LinAlgError, torch.linalg.LinAlgError): vals = None
@@ -264,7 +276,7 @@ def nystrom_eigensystem(kernel, # k(x, z) -> (n, m)
             vals = None
         del K
     if vals is None:
-        vals, vecs, jitter = robust_top_eigh(_subsample_matrix(kernel, samples), q, overwrite=True)
+        vals, vecs, jitter = robust_top_eigh(_subsample_matrix(kernel, samples, K=given), q, overwrite=True)
     beta = float(kernel_diagonal(kernel, X).max())
     return Eigensystem(vals.to(X), vecs.to(X), idx, samples, beta, kernel, jitter, len(X))
 
@@ -345,7 +357,7 @@ class EigenPro2Preconditioner:
     def correction(self, K_sB, G):
         "`V D Vᵀ (K(X_s, X_B) @ G)` with `V = E/√s` and `K_sB` (s, b): added, times the step, at the subsample."
         E = self.eigensystem.eigenvectors
-        return (E * (self.diag / self.eigensystem.s)) @ (E.T @ (K_sB @ G))
+        return (E * (self.diag / self.eigensystem.s)) @ tmm(E, K_sB @ G)
 
 # %% ../nbs/02_nystrom.ipynb #bf303ee8
 def _eigenpro2_checks(n, s, q, alpha, batch_size, lr, size_name):
@@ -426,7 +438,7 @@ class DataPreconditioner:
 
     def correction(self, K_sB_G):
         "`P (Eᵀ K(X_s, X_B) g)` (p, c), subtracted from the centers' gradient; `K_sB_G` is (s, c)."
-        return self.matrix @ (self.eigensystem.eigenvectors.T @ K_sB_G)
+        return self.matrix @ tmm(self.eigensystem.eigenvectors, K_sB_G)
 
 # %% ../nbs/02_nystrom.ipynb #d7157f4e
 def data_preconditioner(kernel, # k(x, z) -> (n, m)
@@ -441,6 +453,7 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
                         s=None, idx=None, # deprecated names of `nystrom_size`, `nystrom_index`
                         dtype:torch.dtype|None=None, # precision of the eigendecomposition (None: X's dtype)
                         subsample_kernel:torch.Tensor|None=None, # K(X_s, Z) (s, p) if already computed: reused for P
+                        eigensystem:Eigensystem|None=None, # >= level + 1 pairs on X, reused instead of decomposing
                         names=('nystrom_size', 'nystrom_index', 'level')): # argument names in error messages
     "EigenPro 3's data preconditioner at `level` from a Nyström subsample of `X`, for `centers`."
     kernel = check_kernel(kernel)
@@ -450,11 +463,17 @@ def data_preconditioner(kernel, # k(x, z) -> (n, m)
                          f"same number of features.")
     n, size = len(X), renamed_argument(nystrom_size, s, 'nystrom_size', 's')
     index = renamed_argument(nystrom_index, idx, 'nystrom_index', 'idx')
-    index = resolve_subsample(n, min(n, 5000) if size is None and index is None else size, index, seed, names=names[:2])
+    if eigensystem is not None: index = check_eigensystem(eigensystem, kernel, X).sample_index
+    else: index = resolve_subsample(n, min(n, 5000) if size is None and index is None else size, index, seed,
+                                    names=names[:2])
     s = len(index)
     check_int(level, names[2], 1, s - 1, f" (level + 1 eigenpairs are needed from {s} subsample points)")
+    if eigensystem is not None and eigensystem.q <= level:
+        raise ValueError(f"`eigensystem` has {eigensystem.q} eigenpairs; `{names[2]}`={level} needs level + 1 = "
+                         f"{level + 1} (the last is the tail). Build it with q >= {level + 1} or lower the level.")
     if max_batch is None: max_batch = min(n, block_rows(len(centers), X.shape[1], X.device, X.dtype, mem_gb))
-    full = nystrom_eigensystem(kernel, X, q=level + 1, nystrom_index=index, dtype=X.dtype if dtype is None else dtype)
+    full = eigensystem or nystrom_eigensystem(kernel, X, q=level + 1, nystrom_index=index,
+                                              dtype=X.dtype if dtype is None else dtype)
     kept, tail = full.top(level), float(full.eigenvalues[level])
     diag = eigenpro3_diag(kept.eigenvalues, tail, s)
     bs, lr = eigenpro3_batch_and_lr(full.beta, tail, max_batch)
@@ -479,4 +498,4 @@ def epoch_order(n:int, # number of training points
 def residual_coordinates(eigenvectors:torch.Tensor, # (s, q) unit eigenvectors e_i as columns
                          residual:torch.Tensor): # (s, c) residual R at the subsample
     "`‖e_iᵀ R‖₂` over the outputs, for each eigenvector: (q,)."
-    return (eigenvectors.T.to(residual.dtype) @ residual).norm(dim=1)
+    return tmm(eigenvectors.to(residual.dtype), residual).norm(dim=1)
