@@ -25,7 +25,7 @@ from .history import HistoryStore
 from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul
 from .metrics import accuracy
 from .nystrom import Eigensystem, data_preconditioner, eigenpro2_preconditioner, epoch_order
-from .nystrom import nystrom_eigensystem, residual_coordinates, resolve_subsample, tmm
+from .nystrom import nystrom_eigensystem, residual_coordinates, resolve_subsample, thin_mm, tmm
 
 # %% ../nbs/04_eigenpro3.ipynb #cd38d237
 def shard(t, devices):
@@ -70,14 +70,17 @@ def make_train_loaders(X:torch.Tensor, # (n, d) training points
     return [torch.utils.data.DataLoader(data, sampler=sampler, batch_size=None)]
 
 # %% ../nbs/04_eigenpro3.ipynb #c88d4226
-def gram_kernel(K:torch.Tensor): # (p, p) precomputed kernel matrix
+def gram_kernel(K:torch.Tensor, # (p, p) precomputed kernel matrix
+                symmetric:bool=False): # K equals Kᵀ: a selection of columns is read as one of rows
     "Kernel function on index points: `k(a, b) = K[a, b]` for (m, 1) float tensors of row numbers `a`, `b`."
     every_row, everything = (torch.arange(m, device=K.device) for m in K.shape)
     def k(a, b):
         i, j = a[:, 0].long(), b[:, 0].long()
-        # row and column selections copy memory; one 2-d gather indexes every entry (4-6x slower on the CPU)
+        # row and column selections copy memory; one 2-d gather indexes every entry (4-6x slower on the CPU), and a
+        # selection of columns is 3-4x slower than one of rows
         if len(j) == len(everything) and torch.equal(j, everything): out = K.index_select(0, i)
-        elif len(i) == len(every_row) and torch.equal(i, every_row): out = K.index_select(1, j)
+        elif len(i) == len(every_row) and torch.equal(i, every_row):
+            out = K.index_select(0, j).T if symmetric else K.index_select(1, j)
         elif len(i) <= len(j): out = K.index_select(0, i).index_select(1, j)
         else: out = K.index_select(1, j).index_select(0, i)
         return out.to(a.dtype)
@@ -92,7 +95,8 @@ def projection_operator(kernel, # k(x, z) -> (n, m)
     p = len(centers)
     if gram is None and block_rows(p, 0, centers.device, centers.dtype, mem_gb) < p: return kernel, centers
     index = torch.arange(p, device=centers.device, dtype=centers.dtype)[:, None]
-    return gram_kernel(kernel(centers, centers) if gram is None else gram), index
+    K = kernel(centers, centers) if gram is None else gram
+    return gram_kernel(K, symmetric=bool(torch.equal(K, K.T))), index
 
 # %% ../nbs/04_eigenpro3.ipynb #471e30c2
 def projection_preconditioner(kernel, # k(x, z) of the projection (e.g. from `projection_operator`)
@@ -263,7 +267,8 @@ class KernelModel:
         p = len(centers)
         if self._subsample_in_centers is None or block_rows(p, 0, self.device, self.dtype, self.mem_gb) < p: return None
         Z = centers.to(self.device)
-        return self.kernel(Z, Z)
+        K = self.kernel(Z, Z)
+        return K.add_(K.T.clone()).mul_(0.5)  # symmetric to round-off only, and the projection reads it as symmetric
 
     def _build_data_preconditioner(self, X, y, centers, idx, level, gram):
         "The data preconditioner on the Nyström subsample (it fixes the batch size and the step); returns its eigensystem."
@@ -411,7 +416,7 @@ class KernelModel:
     def _step(self, Xb, yb, rows, seed):
         "g = K(X_B, Z)α − y_B, g_z = K(Z, X_B) g, θ = projection of g_z − correction, α −= (lr/b) θ."
         Ks = [self.kernel(Xb.to(d, self.dtype), Z) for d, Z in zip(self.devices, self._centers)]  # a block per shard
-        g = sum((K @ a).to(self.device) for K, a in zip(Ks, self._weights)) - yb.to(self.device, self.dtype)
+        g = sum(thin_mm(K, a).to(self.device) for K, a in zip(Ks, self._weights)) - yb.to(self.device, self.dtype)
         g_z = torch.cat([tmm(K, g.to(K.device)).to(self.device) for K in Ks])
         del Ks
         theta = self._project(g_z - self._correction(g_z, g, Xb, rows), seed)
@@ -423,7 +428,7 @@ class KernelModel:
         if self._phi is None or rows is None:
             return self.preconditioner.correction(self._subsample_product(g_z, g, Xb))
         coef = tmm(self._phi[rows.to(self.device)], g) + tmm(self._E_shared, g_z[self._shared_centers])
-        return self.preconditioner.matrix @ coef  # Eᵀ K(X_s, X_B) g from g_z and the cached Φ
+        return thin_mm(self.preconditioner.matrix, coef)  # Eᵀ K(X_s, X_B) g from g_z and the cached Φ
 
     def _subsample_product(self, g_z, g, Xb):
         "`K(X_s, X_B) g` (s, c), reading the rows of subsample points that are centers from `g_z = K(Z, X_B) g`."
@@ -505,7 +510,7 @@ class KernelModel:
         "Record the epoch (eigensystem, residual coordinates, MSE at the subsample, score, seconds, weights)."
         es, train_loss, coords = self.preconditioner.eigensystem, math.nan, None
         if self._y_s is not None:
-            r_s = (self._forward(es.samples) if self._K_sZ is None else self._K_sZ @ self.weights) - self._y_s
+            r_s = (self._forward(es.samples) if self._K_sZ is None else thin_mm(self._K_sZ, self.weights)) - self._y_s
             train_loss, coords = float(r_s.square().mean()), residual_coordinates(es.eigenvectors, r_s)
         val_score = math.nan if val_loader is None else float(score_fn(self, val_loader))
         self._recorder.record(epoch, es, train_loss=train_loss, val_score=val_score, seconds=seconds,
