@@ -282,7 +282,9 @@ class KernelModel:
         fits = y is not None and len(idx) <= block_rows(len(centers), 0, self.device, self.dtype, self.mem_gb) // 2
         where, K_ss = self._subsample_in_centers, None
         if gram is not None:  # rows of the Gram matrix: no kernel evaluation on the subsample
-            self._K_sZ, K_ss = (gram[where] if fits else None), gram[where][:, where].to(X.device)
+            every = len(where) == len(gram) and torch.equal(where, torch.arange(len(gram), device=where.device))
+            rows = gram if every else gram[where]  # all the centers, in their order: the Gram matrix itself
+            self._K_sZ, K_ss = (rows if fits else None), (gram.clone() if every else rows[:, where]).to(X.device)
         else:
             self._K_sZ = self.kernel(X[idx.to(X.device)].to(self.device), centers.to(self.device)) if fits else None
         full = nystrom_eigensystem(self.kernel, X, q=level + 1, nystrom_index=idx, dtype=self.dtype,
