@@ -90,6 +90,7 @@ def tmm(A:torch.Tensor, # (m, k)
     "`Aᵀ B` (k, c), computed as `(Bᵀ A)ᵀ`: a transposed left factor with a few columns `c` is a slow BLAS path."
     return (B.T @ A).T
 
+# %% ../nbs/02_nystrom.ipynb #7a3c9e05
 def thin_mm(A:torch.Tensor, # (m, k)
             B:torch.Tensor): # (k, c), c small
     "`A B` (m, c) for a thin `B`, computed as `(Bᵀ Aᵀ)ᵀ` (faster than `A @ B` with MKL on the CPU)."
