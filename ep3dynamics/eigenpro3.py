@@ -193,7 +193,6 @@ class KernelModel:
                  make_dataloader:bool=True, # build `train_loaders` over `(X, y)`
                  nystrom_index=None, # training indices of the data subsample (default: a seeded draw)
                  nystrom_size:int=5000, # size of the seeded draw (clamped to n, or to p when drawn among the centers)
-                 nystrom_in_centers:bool=None, # draw the subsample among the centers; None: when they are training points
                  data_preconditioner_level:int=500, # q: top data eigenpairs the preconditioner damps
                  projection_epochs:int=2, # EigenPro 2 epochs per projection
                  projection:str='eigenpro2', # 'eigenpro2' (the paper's) or 'exact' (a solve with K(Z, Z))
@@ -202,6 +201,7 @@ class KernelModel:
                  mem_gb:float=None, # kernel block budget in GB
                  dtype:torch.dtype=None, # torch.float32 or torch.float64 (default: X's)
                  verbose:bool=True, # print notes and a progress bar
+                 nystrom_in_centers:bool=None, # draw the subsample among the centers; None: when they are training points
                  kernel_fn=None, nystrom_samples=None, n_nystrom_samples=None): # deprecated names
         t0 = time.perf_counter()
         kernel = _renamed(kernel, kernel_fn, 'kernel_fn', 'kernel')
