@@ -383,7 +383,9 @@ def _network_findings(r, noise, study):
                  f"training turned them {'less' if less else 'more'} than drawing another network would"
                  f"{' (a wide network trains close to its initial kernel)' if less else ''}.")
     if ntk is not None:
-        text += f" The NTK's floor between independent subsamples at depth {d} is {ntk['max_angle_deg']:.3g}°."
+        text += (f" The paper's protocol, which draws a new subsample each time, sees {ntk['max_angle_deg']:.3g}° "
+                 f"between independent subsamples of the depth-{d} NTK with no training at all: it could not have "
+                 f"measured this.")
     lines, f = [text], r.get('features')
     if f:
         nfa, change = f['nfa_correlation'], f['nfa_correlation_change']
