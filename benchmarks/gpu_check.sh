@@ -13,3 +13,4 @@ official=$([ -d .peers/EigenPro3/eigenpro3 ] && echo "--official .peers/EigenPro
 python benchmarks/eigenpro3.py $official --devices cuda --paper 2>&1 | tee "$out/eigenpro3.txt"
 python benchmarks/eigenpro2.py --device cuda 2>&1 | tee "$out/eigenpro2.txt"
 python benchmarks/rfm.py --device cuda --n 5000 20000 2>&1 | tee "$out/rfm.txt"
+python benchmarks/network.py --devices cuda 2>&1 | tee "$out/network.txt"

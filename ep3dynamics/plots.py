@@ -46,10 +46,11 @@ def history_title(history):
     "A short title such as 'NTK depth 2 (EigenPro 3, in-run)' from a history's attrs."
     a = history.attrs
     params = json.loads(a.get('kernel_params', '{}') or '{}')
-    names = {'eigenpro2': 'EigenPro 2', 'eigenpro3': 'EigenPro 3', 'rfm': 'EigenPro 2 inner'}
+    names = {'eigenpro2': 'EigenPro 2', 'eigenpro3': 'EigenPro 3', 'rfm': 'EigenPro 2 inner', 'network': 'SGD'}
     solver = names.get(a.get('solver'), a.get('solver', '?'))
     kernel = f"NTK depth {params.get('depth', '?')}" if a.get('kernel') == 'ntk_relu' else \
-             'RFM' if a.get('solver') == 'rfm' else a.get('kernel', 'kernel')
+             'RFM' if a.get('solver') == 'rfm' else \
+             f"eNTK, width {params.get('width', '?')}" if a.get('solver') == 'network' else a.get('kernel', 'kernel')
     protocol = f", {a['protocol']}" if a.get('protocol') else ''
     return f"{kernel} ({solver}{protocol})"
 
@@ -188,13 +189,16 @@ def figure2(rfm, ntk, network=None, components=None, path=None):
     fig.suptitle('Change from the original eigenvectors')
     return _done(axes[0], path)
 
-def figure3(ntk_deep, components=None, path=None):
-    "Figure 3: the NTK at depth 20: box plot of entries, paper's Δ and sign-aligned Δ per step."
-    fig, (a, b, c) = new_figure(3)
-    plot_eigenvector_boxes(ntk_deep, a, components); plot_change(ntk_deep, b, False, components)
-    plot_change(ntk_deep, c, True, components)
-    fig.suptitle(f'{history_title(ntk_deep)}: entries and change from the original eigenvectors')
-    return _done(a, path)
+def figure3(ntk_deep, network=None, components=None, path=None):
+    "Figure 3: the deep NTK (and, given, the network's eNTK below it): entries, paper's Δ, sign-aligned Δ per step."
+    hs = _columns(None, ntk_deep, network)
+    fig, axes = new_figure(3, len(hs))
+    for row, h in enumerate(hs):
+        a, b, c = axes[3 * row:3 * row + 3]
+        plot_eigenvector_boxes(h, a, components); plot_change(h, b, False, components); plot_change(h, c, True, components)
+    fig.suptitle('Entries and change from the original eigenvectors' if network is not None else
+                 f'{history_title(ntk_deep)}: entries and change from the original eigenvectors')
+    return _done(axes[0], path)
 
 # %% ../nbs/08_plots.ipynb #d13d22e1
 def distance_from_first(history, k=10):

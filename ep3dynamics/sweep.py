@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import xarray as xr
-from tqdm.auto import tqdm
 
-from .data import DATASETS, check_int, load_dataset
+from .data import DATASETS, check_int, load_dataset, progress
 from .history import load_history
 
 # %% ../nbs/11_sweep.ipynb #eb68fa37
@@ -239,7 +238,7 @@ def run_sweep(grid, out, client=None, quick=False, workers=2, device='cpu', verb
         futures = [client.submit(run_one, r, str(out), quick, device, threads, key=f'ep3dynamics-{r.id}', pure=False)
                    for r in todo]
         states = {'done': len(results), 'in flight': len(futures), 'failed': 0}
-        bar = tqdm(total=len(runs), initial=len(results), desc='sweep', unit='run', disable=not verbose)
+        bar = progress(None, 'sweep', total=len(runs), verbose=verbose, initial=len(results), unit='run')
         bar.set_postfix_str(_bar_text(states))
         for future in as_completed(futures):
             result = future.result()
