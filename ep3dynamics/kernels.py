@@ -213,16 +213,22 @@ def _mahalanobis_grad(x, z, alpha, M, bandwidth, weights, mem_gb):
     L = _check_positive(bandwidth, 'bandwidth')
     M = None if M is None else _metric(M, x.shape[1], x)
     alpha, _ = _as_weights(alpha, len(z), 'alpha', x)
-    c, d = alpha.shape[1], x.shape[1]
+    (m, d), c = z.shape, alpha.shape[1]
     centre = _centre(z)  # the kernel's own centre: both sums below stay of the size of x − z
     zM = _apply(M, z - centre)
+    # outputs per GEMM: their weighted centres, m(d + 1) values each, take at most half the budget
+    per = min(c, block_rows(1, 2 * m * (d + 1), x.device, x.dtype, mem_gb))
+    rows = min(len(x), max(1, block_rows(m, per * (d + 1) + d, x.device, x.dtype, mem_gb) // 2))
     out = x.new_empty(len(x), c, d)
-    rows = min(len(x), block_rows(len(z), c * d + d, x.device, x.dtype, mem_gb))
-    for i in range(0, len(x), rows):
-        xb, ob = x[i:i + rows], out[i:i + rows]
-        W = weights(xb, z, M, L)
-        torch.mul((W @ alpha)[:, :, None], _apply(M, xb - centre)[:, None, :], out=ob)
-        for k in range(c): ob[:, k].sub_((W * alpha[:, k]) @ zM)
+    for k in range(0, c, per):
+        a = alpha[:, k:k + per]
+        # [α_k (z_j − centre)ᵀM for each output k | α]: one GEMM W @ this gives Σ_j w α_jk M(z_j − centre) and W @ α
+        centres = torch.cat([(a[:, :, None] * zM[:, None, :]).reshape(m, -1), a], 1)
+        for i in range(0, len(x), rows):
+            xb = x[i:i + rows]
+            S = weights(xb, z, M, L) @ centres
+            torch.mul(S[:, None, -a.shape[1]:].mT, _apply(M, xb - centre)[:, None, :], out=out[i:i + rows, k:k + per])
+            out[i:i + rows, k:k + per].sub_(S[:, :-a.shape[1]].view(len(xb), -1, d))
     return out.neg_()
 
 def laplacian_mahalanobis_grad(x:torch.Tensor, # (n, d) points where the gradient is taken

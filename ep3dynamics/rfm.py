@@ -140,12 +140,15 @@ def eigenpro2_fit(kernel_fn, # k(x, z) -> (n, m)
                   tol:float|None=None, # stop after the epoch whose relative residual is <= tol; None: all epochs
                   seed:int=0, # seeds the epochs' orders
                   mem_gb:float|None=None, # memory budget of a kernel block
+                  start:torch.Tensor|None=None, # (n, c) weights to start from (None: zero)
+                  residuals:torch.Tensor|None=None, # (n, c): filled with the residuals the last epoch met
                  ): # (weights (n, c), epochs run, relative residual of the last epoch)
     "Kernel regression by EigenPro 2 epochs until the residual seen in an epoch is `tol` of `‖y‖`."
     pre = eigenpro2_preconditioner(kernel_fn, X, eigensystem=eigensystem, mem_gb=mem_gb)
-    weights, y_norm2, rel = torch.zeros_like(y), float(y.square().sum()), math.nan
+    weights = torch.zeros_like(y) if start is None else start.clone()
+    y_norm2, rel = float(y.square().sum()), math.nan
     for epoch in range(1, epochs + 1):
-        seen = eigenpro2_epoch(kernel_fn, X, y, weights, pre, epoch_order(len(X), seed, epoch), mem_gb)
+        seen = eigenpro2_epoch(kernel_fn, X, y, weights, pre, epoch_order(len(X), seed, epoch), mem_gb, residuals)
         rel = math.sqrt(seen / y_norm2) if y_norm2 > 0 else 0.0
         if tol is not None and rel <= tol: break
     return weights, epoch, rel
@@ -197,8 +200,10 @@ class RFM:
                  agop_normalize:str|None='max', # 'max' (divide by the largest entry) or None (by the sample count)
                  agop_samples:int|None=20000, # AGOP over a seeded subsample of this many points; None: all
                  nystrom_size:int=2000, # Nyström subsample size: the history's eigenvectors and the preconditioner
+                 q:int|None=100, # top eigenpairs recorded per iteration (at most `nystrom_size`); None: all
                  inner_epochs:int=50, # EigenPro 2 epochs per fit, at most
                  inner_tol:float|None=1e-2, # EigenPro 2 stops at this relative training residual; None: all epochs
+                 warm_start:bool=True, # EigenPro 2 starts each fit after the first from the previous fit's weights
                  mem_gb:float|None=None, # working memory for kernel blocks and gradient batches (GB)
                  device=None, # 'cpu', 'cuda', ...; None: CUDA when present
                  dtype:torch.dtype=torch.float32, # torch.float32 or torch.float64
@@ -211,6 +216,7 @@ class RFM:
         inner_epochs = _renamed(inner_epochs, 50, ep_epochs, 'ep_epochs', 'inner_epochs')
         self._set_kernel(kernel, bandwidth)
         self._set_inner_solver(solver, reg, nystrom_size, inner_epochs, inner_tol)
+        self._set_record(q, warm_start)
         self._set_agop(iters, diag, centering, agop_normalize, agop_samples)
         self._set_runtime(mem_gb, device, dtype, seed, verbose)
         self.weights, self._recorder = None, None
@@ -228,6 +234,11 @@ class RFM:
         self.inner_epochs = check_int(inner_epochs, 'inner_epochs', 1)
         self.inner_tol = None if inner_tol is None else _number(inner_tol, 'inner_tol', upper=1,
                                                                 what='a number in (0, 1) or None')
+
+    def _set_record(self, q, warm_start):
+        low, hint = (2, " (EigenPro 2's preconditioner needs 2 eigenpairs)") if self.solver == 'eigenpro' else (1, '')
+        self.q = None if q is None else check_int(q, 'q', low, hint=hint + ' or None (all `nystrom_size`)')
+        self.warm_start = bool(warm_start)
 
     def _set_agop(self, iters, diag, centering, agop_normalize, agop_samples):
         if agop_normalize not in AGOP_NORMALIZATIONS:
@@ -266,7 +277,8 @@ class RFM:
         every = self.agop_samples is None or self.agop_samples >= n
         agop_index = torch.arange(n) if every else subsample_indices(n, self.agop_samples, self.seed + 1)
         self._X = X
-        self._recorder = self._open_history(history_path, self._settings(n, d, c, len(sample_index)), X, y)
+        q = len(sample_index) if self.q is None else min(self.q, len(sample_index))
+        self._recorder = self._open_history(history_path, self._settings(n, d, c, len(sample_index), q), X, y)
         try:
             Ms, weights = self._restore(self._recorder, d)
             if len(Ms) == len(self._recorder) <= self.iters:  # a finished run extended: the AGOP of its last fit
@@ -275,7 +287,7 @@ class RFM:
                 Xm -= Xm[0].clone()
                 Ms.append(self._next_metric(Ms[-1], factor, Xm, weights, agop_index, len(Ms) - 1))
             for t in range(len(self._recorder), self.iters + 1):
-                weights = self._iteration(t, Ms, X, y, X_val, y_val, sample_index, agop_index)
+                weights = self._iteration(t, Ms, X, y, X_val, y_val, sample_index, agop_index, q, weights)
                 if callback is not None: callback(t, self)
         finally:
             self._recorder.close()  # the path's lock is released; the history stays readable
@@ -305,8 +317,8 @@ class RFM:
         X_val, y_val = self._check_data(X_val, y_val, 'X_val', 'y_val')
         return X_val, check_targets_like(y_val, y)
 
-    def _iteration(self, t, Ms, X, y, X_val, y_val, sample_index, agop_index):
-        "Fit with M_t, then (before the last fit) M_{t+1} <- AGOP; record; return the weights."
+    def _iteration(self, t, Ms, X, y, X_val, y_val, sample_index, agop_index, q, previous):
+        "Fit with M_t (EigenPro 2 from the `previous` weights, when warm), then M_{t+1} <- AGOP; record; the weights."
         sync(self.device); start = time.perf_counter()
         factor = metric_factor(Ms[t])
         # once per iteration: every kernel block is then a plain distance kernel; shifted to a training point, which
@@ -314,22 +326,26 @@ class RFM:
         Xm = mahalanobis_transform(X, factor)
         Xm -= Xm[0].clone()
         kernel_fn = self.base_kernel
-        # one eigendecomposition per iteration serves both the EigenPro 2 preconditioner and the history
-        es = nystrom_eigensystem(kernel_fn, Xm, idx=sample_index)
-        weights, epochs = self._fit_weights(kernel_fn, Xm, y, es)
+        # one eigendecomposition per iteration, of the top q pairs only (LAPACK's subset driver when q is small) and in
+        # the model's dtype, serves both the EigenPro 2 preconditioner and the history
+        es = nystrom_eigensystem(kernel_fn, Xm, q=q, nystrom_index=sample_index, dtype=self.dtype)
+        weights, epochs, pred = self._fit_weights(kernel_fn, Xm, y, es, previous if self.warm_start else None)
         sync(self.device); fit_seconds = time.perf_counter() - start
         if t < self.iters: Ms.append(self._next_metric(Ms[t], factor, Xm, weights, agop_index, t))
         sync(self.device); agop_seconds = time.perf_counter() - start - fit_seconds
-        self._record(t, Ms, es, weights, kernel_fn, Xm, factor, y, X_val, y_val,
+        self._record(t, Ms, es, weights, pred, kernel_fn, Xm, factor, y, X_val, y_val,
                      dict(seconds=fit_seconds + agop_seconds, agop_seconds=agop_seconds, inner_epochs_run=epochs))
         return weights
 
-    def _fit_weights(self, kernel_fn, Xm, y, es):
-        "Weights of the kernel regression (exact, or EigenPro 2 with the iteration's `es`) and the epochs run."
-        if self.solver == 'solve': return exact_fit(kernel_fn, Xm, y, self.reg), 0
+    def _fit_weights(self, kernel_fn, Xm, y, es, start):
+        "Weights (exact, or EigenPro 2 with the iteration's `es` from `start`), epochs run, training predictions."
+        if self.solver == 'solve':
+            weights = exact_fit(kernel_fn, Xm, y, self.reg)
+            return weights, 0, y - self.reg * weights  # (K + reg I) weights = y
+        residuals = torch.empty_like(y)  # as the last epoch met them: no extra pass over the kernel
         weights, epochs, _ = eigenpro2_fit(kernel_fn, Xm, y, es, self.inner_epochs, self.inner_tol, self.seed,
-                                           self.mem_gb)
-        return weights, epochs
+                                           self.mem_gb, start, residuals)
+        return weights, epochs, residuals.add_(y)
 
     def _next_metric(self, M, factor, Xm, weights, agop_index, t):
         "M_{t+1}: the AGOP of the fit, taken on the transformed points and pulled back; a zero AGOP keeps M_t."
@@ -343,9 +359,9 @@ class RFM:
             return M.clone()
         return A / top if self.agop_normalize == 'max' else A
 
-    def _settings(self, n, d, c, s):
+    def _settings(self, n, d, c, s, q):
         "The history attrs: everything needed to rerun (and to check that a resumed run is the same run)."
-        return dict(metric_kernel=f'{self.kernel}_mahalanobis', p=n, s=s, q=s,
+        return dict(metric_kernel=f'{self.kernel}_mahalanobis', p=n, s=s, q=q, warm_start=self.warm_start,
                     seed=self.seed, n=n, d=d, c=c, inner_solver=self.solver, reg=self.reg,
                     diag=self.diag, centering=self.centering, agop_normalize=self.agop_normalize,
                     agop_samples=self.agop_samples, nystrom_size=self.nystrom_size, inner_epochs=self.inner_epochs,
@@ -369,11 +385,8 @@ class RFM:
         if int(rec.state['has_next']): Ms.append(as_t(rec.state['M']))  # the metric the next fit uses
         return Ms, as_t(rec.state['weights'])
 
-    def _record(self, t, Ms, es, weights, kernel_fn, Xm, factor, y, X_val, y_val, timing):
+    def _record(self, t, Ms, es, weights, pred, kernel_fn, Xm, factor, y, X_val, y_val, timing):
         "Record iteration `t`: the eigensystem of K_{M_t} on the fixed subsample, M_t, scores, timings, the state."
-        # the exact solve's training predictions are y - reg * weights; EigenPro 2's are computed
-        pred = (y - self.reg * weights if self.solver == 'solve'
-                else kernel_matmul(kernel_fn, Xm, Xm, weights, mem_gb=self.mem_gb))
         val, val_mse = math.nan, math.nan
         if X_val is not None:
             Xv = mahalanobis_transform(X_val, factor) - mahalanobis_transform(self._X[:1], factor)
