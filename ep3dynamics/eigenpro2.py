@@ -11,9 +11,8 @@ import time
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like,
+from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like, progress,
                               resolve_device, sync)
 from .history import HistoryStore
 from .kernels import as_kernel, block_rows, kernel_matmul
@@ -142,7 +141,7 @@ class EigenPro2:
         "Run the epochs after the last recorded one up to `epochs`, recording each."
         es, done = self.preconditioner.eigensystem, (self._recorder.steps or [0])[-1]
         y_s = self.y[es.sample_index.to(self.device)]
-        bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose, desc='EigenPro 2')
+        bar = progress(range(done + 1, epochs + 1), 'EigenPro 2', total=epochs, verbose=self.verbose, initial=done)
         for epoch in bar:
             sync(self.device)
             t0 = time.perf_counter()

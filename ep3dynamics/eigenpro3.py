@@ -15,11 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .data import (
     CustomDataset, as_targets, check_finite, check_float_dtype, check_int, check_matrix, check_same_length,
-    resolve_device, sync)
+    progress, resolve_device, sync)
 from .eigenpro2 import eigenpro2_solve
 from .history import HistoryStore
 from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul
@@ -498,8 +497,8 @@ class KernelModel:
         try:
             done = (self._recorder.steps or [0])[-1]
             if path is None: epochs += done  # in memory, a second `fit` continues for `epochs` more
-            bar = tqdm(range(done + 1, epochs + 1), initial=done, total=epochs, disable=not self.verbose,
-                       desc='EigenPro 3')
+            bar = progress(range(done + 1, epochs + 1), 'EigenPro 3', total=epochs, verbose=self.verbose,
+                           initial=done)
             for epoch in bar:
                 seconds = self._train_epoch(train_loaders, epoch)
                 train_loss, val_score = self._record(epoch, seconds, val_loader, score_fn)
