@@ -15,7 +15,7 @@ import torch
 from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like, progress,
                               resolve_device, sync)
 from .history import HistoryStore
-from .kernels import as_kernel, block_rows, kernel_matmul
+from .kernels import _row_blocks, as_kernel, kernel_matmul
 from .metrics import accuracy
 from .nystrom import (check_eigensystem, check_kernel, check_points, eigenpro2_preconditioner, epoch_order,
                                  renamed_argument, residual_coordinates)
@@ -27,25 +27,21 @@ def eigenpro2_epoch(kernel, # k(x, z) -> (n, m)
                     weights:torch.Tensor, # (n, c) weights, updated in place
                     preconditioner, # an `EigenPro2Preconditioner` built on X
                     order:torch.Tensor, # permutation of range(n): the epoch's visiting order
-                    mem_gb:float|None=None, # memory budget of the kernel products
-                    residuals:torch.Tensor|None=None): # (n, c): filled with each point's residual as it is met
+                    mem_gb:float|None=None): # memory budget of the kernel products
     "One EigenPro 2 epoch over the batches of `order`; returns the sum of squared residuals seen."
     kernel, bs = as_kernel(kernel), preconditioner.batch_size
     sample_index = preconditioner.eigensystem.sample_index.to(weights.device)
     step = preconditioner.lr / bs  # per-sample step, also for the smaller last batch (safe, see above)
-    rows = block_rows(len(X), X.shape[1] + 2 * weights.shape[1], X.device, X.dtype, mem_gb)
     seen = weights.new_zeros(())
     for batch in order.to(weights.device).split(bs):
         g, K_sB = [], []
-        for part in batch.split(rows):  # memory-bounded row blocks of K(X_B, X)
-            K = kernel(X[part], X)
-            g.append(K @ weights - y[part])
+        for rows, K in _row_blocks(kernel, X[batch], X, X.shape[1] + 2 * weights.shape[1], mem_gb):  # K(X_B, X)
+            g.append(K @ weights - y[batch[rows]])
             K_sB.append(K[:, sample_index].T)  # its subsample columns: K(X_s, X_B) without a second kernel block
         g, K_sB = torch.cat(g), torch.cat(K_sB, 1)
         weights.index_add_(0, batch, g, alpha=-step)
         weights.index_add_(0, sample_index, preconditioner.correction(K_sB, g), alpha=step)
         seen += g.square().sum()
-        if residuals is not None: residuals[batch] = g
     return float(seen)
 
 # %% ../nbs/03_eigenpro2.ipynb #5783451c

@@ -534,7 +534,7 @@ def network_noise_floor(net:FCNet, # the network: its architecture, and for 'pre
         raise ValueError(f"`between`={between!r} is unknown; use one of {NETWORK_FLOORS}.")
     n_draws = check_int(n_draws, 'n_draws', 2, hint=' (draw 0 is the reference the others are compared with)')
     X, seed = _check_points(net, X, 'X'), check_int(seed, 'seed', 0)
-    idx = check_indices(np.asarray(idx), len(X), 'idx')
+    idx = check_indices(idx, len(X), 'idx')
     draws = _floor_draws(net, X, idx, q, between, n_draws, seed, mem_gb)
     settings = dict(**net.settings(), s=len(idx), q=draws[0].q, between=between, floor_seed=seed)
     store = HistoryStore.open(None, 'network', 'draw', settings, attrs={'protocol': f'noise-floor-{between}'})

@@ -141,14 +141,13 @@ def eigenpro2_fit(kernel_fn, # k(x, z) -> (n, m)
                   seed:int=0, # seeds the epochs' orders
                   mem_gb:float|None=None, # memory budget of a kernel block
                   start:torch.Tensor|None=None, # (n, c) weights to start from (None: zero)
-                  residuals:torch.Tensor|None=None, # (n, c): filled with the residuals the last epoch met
                  ): # (weights (n, c), epochs run, relative residual of the last epoch)
     "Kernel regression by EigenPro 2 epochs until the residual seen in an epoch is `tol` of `‖y‖`."
     pre = eigenpro2_preconditioner(kernel_fn, X, eigensystem=eigensystem, mem_gb=mem_gb)
     weights = torch.zeros_like(y) if start is None else start.clone()
     y_norm2, rel = float(y.square().sum()), math.nan
     for epoch in range(1, epochs + 1):
-        seen = eigenpro2_epoch(kernel_fn, X, y, weights, pre, epoch_order(len(X), seed, epoch), mem_gb, residuals)
+        seen = eigenpro2_epoch(kernel_fn, X, y, weights, pre, epoch_order(len(X), seed, epoch), mem_gb)
         rel = math.sqrt(seen / y_norm2) if y_norm2 > 0 else 0.0
         if tol is not None and rel <= tol: break
     return weights, epoch, rel
@@ -342,10 +341,10 @@ class RFM:
         if self.solver == 'solve':
             weights = exact_fit(kernel_fn, Xm, y, self.reg)
             return weights, 0, y - self.reg * weights  # (K + reg I) weights = y
-        residuals = torch.empty_like(y)  # as the last epoch met them: no extra pass over the kernel
         weights, epochs, _ = eigenpro2_fit(kernel_fn, Xm, y, es, self.inner_epochs, self.inner_tol, self.seed,
-                                           self.mem_gb, start, residuals)
-        return weights, epochs, residuals.add_(y)
+                                           self.mem_gb, start)
+        # the final weights' predictions (one kernel pass): the residuals an epoch meets are those of older weights
+        return weights, epochs, kernel_matmul(kernel_fn, Xm, Xm, weights, mem_gb=self.mem_gb)
 
     def _next_metric(self, M, factor, Xm, weights, agop_index, t):
         "M_{t+1}: the AGOP of the fit, taken on the transformed points and pulled back; a zero AGOP keeps M_t."
