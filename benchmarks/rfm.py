@@ -22,6 +22,10 @@ epochs' kernel rows from it; `--blocks N ...` adds, at those sizes, EigenPro 2 w
 evaluated in every epoch, the only way past that memory), to show what keeping the matrix buys. `--large` runs
 EigenPro 2 alone past the exact solve's memory with `--mem-gb` (default 1) and blocks.
 
+`--study N` runs the reproduce study's RFM setting on the 784-d images (rows scaled to unit norm, L = 10, 8 AGOP
+updates, EigenPro 2 stopping at `inner_tol` within `inner_epochs=50`) with both solvers and prints the test accuracy
+of every iteration, the largest gap, and how converged each EigenPro 2 fit was.
+
 Usage: python benchmarks/rfm.py [--n 1000 2000 5000 10000 20000] [--d 100] [--images 5000] [--blocks 20000]
        [--large 50000] [--xrfm] [--device cuda] [--threads 1]
 """
@@ -83,6 +87,37 @@ def run_ours(a):
             'q': int(h.attrs['q']), 'gram': a.solver == 'eigenpro' and len(X) ** 2 * 4 <= model.gram_gb * 2**30,
             'test_accuracy': accuracy_from_predictions(model.predict(Xt), yt),
             'peak_rss_gb': peak_memory()}
+
+
+def run_study(a):
+    "The reproduce study's RFM setting: per-iteration test accuracy, epochs and residuals, CPU seconds of the run."
+    X, y, Xt, yt = data(a)
+    X, Xt = X / X.norm(dim=1, keepdim=True), Xt / Xt.norm(dim=1, keepdim=True)
+    c0 = time.process_time()
+    model = RFM(solver=a.solver, iters=8, inner_epochs=50, device=a.device, seed=a.seed, verbose=False)
+    model.fit(X, y, Xt, yt)
+    h = model.history
+    return {'cpu': time.process_time() - c0, 'accuracy': h.val_score.values.tolist(),
+            'epochs': h.inner_epochs_run.values.tolist(), 'residual': h.train_residual.values.tolist()}
+
+
+def study(a, n):
+    "Both solvers in the study's setting; the per-iteration accuracies and the largest gap."
+    rs = {s: child(a, f'study_{s}', n, 'images784', 784) for s in ('solve', 'eigenpro')}
+    for s, r in rs.items():
+        if 'error' in r:
+            print(f"study images784 n={n} {s}: failed ({r['error']})", flush=True)
+            continue
+        print(f"study images784 n={n} {s:8s}: {r['cpu']:7.1f} CPU-s; test accuracy per iteration "
+              f"{' '.join(f'{v:.4f}' for v in r['accuracy'])}", flush=True)
+        if s == 'eigenpro':
+            print(f"  epochs {'/'.join(map(str, r['epochs']))}; relative residual "
+                  f"{' '.join(f'{v:.1e}' for v in r['residual'])}", flush=True)
+    if all('error' not in r for r in rs.values()):
+        gaps = [100 * (e - x) for e, x in zip(rs['eigenpro']['accuracy'], rs['solve']['accuracy'])]
+        print(f"  -> eigenpro − solve per iteration (points): {' '.join(f'{g:+.2f}' for g in gaps)}; "
+              f"largest |gap| {max(map(abs, gaps)):.2f}; CPU time eigenpro / solve "
+              f"{rs['eigenpro']['cpu'] / rs['solve']['cpu']:.2f}", flush=True)
 
 
 def run_xrfm(a):
@@ -166,23 +201,27 @@ def main(argv=None):
     ap.add_argument('--mem-gb', type=float, default=None)
     ap.add_argument('--gram-gb', type=float, default=None, help=argparse.SUPPRESS)
     ap.add_argument('--xrfm', action='store_true', help='add xRFM against our exact path')
+    ap.add_argument('--study', type=int, nargs='*', default=[], help="the reproduce study's RFM setting at these n")
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--device', default='cpu', help="'cpu' (default) or 'cuda'")
     ap.add_argument('--threads', type=int, default=0,
                     help='torch CPU threads (0: torch default; 1 is steadier on a busy machine)')
     ap.add_argument('--data', default='synthetic', help=argparse.SUPPRESS)
-    ap.add_argument('--one', choices=['solve', 'eigenpro', 'xrfm', 'ours_solve'], help=argparse.SUPPRESS)
+    ap.add_argument('--one', choices=['solve', 'eigenpro', 'xrfm', 'ours_solve', 'study_solve', 'study_eigenpro'],
+                    help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
     if a.one:
-        a.n, a.solver = a.n[0], 'solve' if a.one == 'ours_solve' else a.one
-        print(json.dumps(run_xrfm(a) if a.one == 'xrfm' else run_ours(a)))
+        a.n, a.solver = a.n[0], a.one.replace('ours_', '').replace('study_', '')
+        run = run_xrfm if a.one == 'xrfm' else run_study if a.one.startswith('study_') else run_ours
+        print(json.dumps(run(a)))
         return
     print(f"RFM(iters=1), Laplacian L=10, float32, {a.device}, CPU threads {torch.get_num_threads()}; "
           f"defaults otherwise", flush=True)
     ratios = {n: compare(a, n, 'synthetic', a.d) for n in a.n}
     print(f"synthetic d={a.d}: {crossover(ratios)}", flush=True)
     for n in a.images: compare(a, n, 'images784', 784)
+    for n in a.study: study(a, n)
     for n in a.large:
         r = child(a, 'eigenpro', n, 'synthetic', a.d, a.mem_gb or 1.0)
         print(line(f"synthetic n={n:6d} d={a.d:4d} eigenpro", r), flush=True)
