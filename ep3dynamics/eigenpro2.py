@@ -12,8 +12,8 @@ import time
 import numpy as np
 import torch
 
-from .data import (CustomDataset, as_targets, check_float_dtype, check_int, check_targets_like, progress,
-                              resolve_device, sync)
+from .data import (CustomDataset, as_targets, check_bool, check_float_dtype, check_int, check_targets_like,
+                              progress, resolve_device, sync)
 from .history import HistoryStore
 from .kernels import _row_blocks, as_kernel, kernel_matmul
 from .metrics import accuracy
@@ -113,7 +113,7 @@ class EigenPro2:
         self._size_name = 'nystrom_size' if s is None else 's'  # error messages name what the user passed
         self.q, self.alpha, self._batch_size, self._lr = q, alpha, batch_size, lr
         self.dtype, self.device, self.mem_gb = check_float_dtype(dtype), resolve_device(device), mem_gb
-        self.seed, self.verbose = check_int(seed, 'seed', 0), verbose
+        self.seed, self.verbose = check_int(seed, 'seed', 0), check_bool(verbose, 'verbose')
         self.preconditioner, self.weights, self._recorder = None, None, None
 
     def _fitted(self):

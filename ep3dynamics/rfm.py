@@ -15,8 +15,8 @@ import warnings
 import numpy as np
 import torch
 
-from .data import (as_targets, check_finite, check_float_dtype, check_int, check_matrix, check_same_length,
-                              check_targets_like, resolve_device, sync)
+from .data import (as_targets, check_bool, check_finite, check_float_dtype, check_int, check_matrix,
+                              check_same_length, check_targets_like, resolve_device, sync)
 from .eigenpro2 import eigenpro2_epoch, eigenpro2_gram_epoch, gram_features
 from .history import HistoryStore
 from .kernels import block_rows, kernel_matmul, make_kernel
@@ -243,12 +243,13 @@ class RFM:
     def _set_record(self, q, warm_start):
         low, hint = (2, " (EigenPro 2's preconditioner needs 2 eigenpairs)") if self.solver == 'eigenpro' else (1, '')
         self.q = None if q is None else check_int(q, 'q', low, hint=hint + ' or None (all `nystrom_size`)')
-        self.warm_start = bool(warm_start)
+        self.warm_start = check_bool(warm_start, 'warm_start')
 
     def _set_agop(self, iters, diag, centering, agop_normalize, agop_samples):
         if agop_normalize not in AGOP_NORMALIZATIONS:
             raise ValueError(f"`agop_normalize`={agop_normalize!r} is unknown; use one of {AGOP_NORMALIZATIONS}.")
-        self.iters, self.diag, self.centering = check_int(iters, 'iters', 0), bool(diag), bool(centering)
+        self.iters, self.diag = check_int(iters, 'iters', 0), check_bool(diag, 'diag')
+        self.centering = check_bool(centering, 'centering')
         self.agop_normalize = agop_normalize
         low = 2 if centering else 1  # one centred gradient is zero
         self.agop_samples = None if agop_samples is None else check_int(
@@ -257,7 +258,7 @@ class RFM:
     def _set_runtime(self, mem_gb, device, dtype, seed, verbose):
         self.mem_gb = None if mem_gb is None else _number(mem_gb, 'mem_gb')
         self.device, self.dtype = resolve_device(device), check_float_dtype(dtype)
-        self.seed, self.verbose = check_int(seed, 'seed', 0), bool(verbose)
+        self.seed, self.verbose = check_int(seed, 'seed', 0), check_bool(verbose, 'verbose')
 
     @property
     def history(self):
