@@ -357,8 +357,9 @@ class RFM:
 
     def _gram(self, kernel_fn, Xm):
         "`K(Xm, Xm)`, evaluated once for the fit's epochs, when it takes at most `gram_gb`; else None (blocks)."
-        if len(Xm) ** 2 * Xm.element_size() > self.gram_gb * 2**30: return None
-        return kernel_fn(Xm, Xm)
+        budget = self.gram_gb * 2**30
+        if Xm.device.type == 'cuda': budget = min(budget, torch.cuda.mem_get_info(Xm.device)[0] / 2)  # half the free
+        return kernel_fn(Xm, Xm) if len(Xm) ** 2 * Xm.element_size() <= budget else None
 
     def _next_metric(self, M, factor, Xm, weights, agop_index, t):
         "M_{t+1}: the AGOP of the fit, taken on the transformed points and pulled back; a zero AGOP keeps M_t."
