@@ -161,10 +161,10 @@ def epoch_flops(model, n):
     work += batches * (2 * s * q * c + 2 * p * q * c)  # Eᵀ(·) and P(·)
     pp, gs, epochs = model.projection_preconditioner, model.projection_solver, model.projection_epochs
     if pp is None: work += batches * 2 * p * p * c  # the exact projection's triangular solves
-    else:  # the projection's EigenPro 2 epochs: K θ and K r (one product when K θ is carried), Vᵀ(·), V D(·), W(·)
+    else:  # the projection's EigenPro 2 epochs: K θ (none from θ = 0 in a full batch), K r, Vᵀ(·) and V D(·)
         sp, qp = pp.eigensystem.s, pp.eigensystem.q
         if gs is not None and gs.full_batch:
-            work += batches * (epochs * (2 * p * p * c + 4 * sp * qp * c) + (epochs - 1) * 2 * p * qp * c)
+            work += batches * ((2 * epochs - 1) * 2 * p * p * c + epochs * 4 * sp * qp * c)
         elif gs is not None: work += batches * epochs * (4 * p * p * c + 4 * sp * qp * c)
         else: work += batches * epochs * (2 * p * p * c + 2 * sp * p * c + 4 * sp * qp * c)  # kernel evaluated
     return work + 2 * s * p * c  # the history's residual at the subsample, f(X_s) = K(X_s, Z) α (K kept from setup)

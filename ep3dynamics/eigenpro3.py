@@ -128,8 +128,6 @@ class GramEigenPro2:
         self.K, self.preconditioner, self.full_batch = K, preconditioner, preconditioner.batch_size >= len(K)
         self.S, self.E = es.sample_index.to(K.device), es.eigenvectors
         self.VD = self.E * (preconditioner.diag / es.s)
-        # W = K[:, s] V D carries K θ through full-batch steps (one product with K per step instead of two)
-        self.W = K.index_select(0, self.S).T @ self.VD if self.full_batch else None
 
     def solve(self,
               g:torch.Tensor, # (p, c) right-hand side
@@ -148,17 +146,13 @@ class GramEigenPro2:
         return theta
 
     def _full_batch_solve(self, g, epochs):
-        "One batch of every center per epoch: its rows in any order, so the centers' own; K θ carried along."
+        "One batch of every center per epoch: its rows in any order, so the centers' own, on `K` itself."
         step = self.preconditioner.lr / self.preconditioner.batch_size
-        theta, K_theta = torch.zeros_like(g), None  # K θ = 0 at the start: no product
+        theta = torch.zeros_like(g)
         for epoch in range(1, epochs + 1):
-            r = -g if K_theta is None else K_theta - g
-            u = tmm(self.K, r)  # K r = Kᵀ r
-            a = tmm(self.E, u[self.S])  # Vᵀ K(Z_s, Z) r, up to the scale in VD
-            theta.sub_(r, alpha=step).index_add_(0, self.S, thin_mm(self.VD, a), alpha=step)
-            if epoch < epochs:
-                K_theta = -step * u if K_theta is None else K_theta.sub_(u, alpha=step)
-                K_theta.add_(thin_mm(self.W, a), alpha=step)
+            r = -g if epoch == 1 else tmm(self.K, theta) - g  # K θ = Kᵀ θ; none needed from θ = 0
+            u = tmm(self.K, r)  # K(Z_s, Z) r = u[s]
+            theta.sub_(r, alpha=step).index_add_(0, self.S, thin_mm(self.VD, tmm(self.E, u[self.S])), alpha=step)
         return theta
 
 # %% ../nbs/04_eigenpro3.ipynb #54516530
