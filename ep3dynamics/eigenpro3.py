@@ -83,7 +83,7 @@ def gram_kernel(K:torch.Tensor, # (p, p) precomputed kernel matrix
         elif len(i) <= len(j): out = K.index_select(0, i).index_select(1, j)
         else: out = K.index_select(1, j).index_select(0, i)
         return out.to(a.dtype)
-    k.matrix, k.symmetric = K, symmetric  # `gram_eigenpro2_solve` works on the matrix itself
+    k.matrix, k.symmetric = K, symmetric  # `GramEigenPro2` works on the matrix itself
     return k
 
 # %% ../nbs/04_eigenpro3.ipynb #cb17028b
