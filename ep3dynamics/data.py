@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SEED_MAX', 'HALF_PRECISION_MESSAGE', 'NORMALIZATIONS', 'SYNTHETIC', 'DATASETS', 'check_matrix', 'check_finite',
-           'check_int', 'check_seed', 'check_real', 'check_same_length', 'as_targets', 'check_targets_like',
-           'check_float_dtype', 'sync', 'resolve_device', 'normalize_features', 'one_hot', 'seeded_subset',
-           'default_data_dir', 'load_dataset', 'LogProgress', 'is_live', 'progress', 'CustomDataset']
+           'check_int', 'check_bool', 'check_seed', 'check_real', 'check_same_length', 'as_targets',
+           'check_targets_like', 'check_float_dtype', 'sync', 'resolve_device', 'normalize_features', 'one_hot',
+           'seeded_subset', 'default_data_dir', 'load_dataset', 'LogProgress', 'is_live', 'progress', 'CustomDataset']
 
 # %% ../nbs/00_data.ipynb #5f11e15b
 import math
@@ -61,6 +61,15 @@ def check_int(v, # the value to check
     if hi is not None and not lo <= v <= hi:
         raise ValueError(f"`{name}`={v} must be between {lo} and {hi}{hint}.")
     return int(v)
+
+# %% ../nbs/00_data.ipynb #d054aa49
+def check_bool(v, # the value to check
+               name:str, # the argument's name, for the message
+              )->bool:
+    "`v` as a `bool` when it is `True` or `False` (also numpy's), else a `ValueError` naming `name`."
+    if not isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False, got {v!r}.")
+    return bool(v)
 
 # %% ../nbs/00_data.ipynb #a5e6dbe4
 SEED_MAX = 2**32 - 1

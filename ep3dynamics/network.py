@@ -20,8 +20,8 @@ import numpy as np
 import torch
 import xarray as xr
 
-from .data import (as_targets, check_finite, check_float_dtype, check_int, check_matrix, progress,
-                              resolve_device)
+from .data import (as_targets, check_bool, check_finite, check_float_dtype, check_int, check_matrix,
+                              progress, resolve_device)
 from .dynamics import dynamics_summary
 from .history import HistoryStore
 from .kernels import block_rows
@@ -244,7 +244,8 @@ class NetworkTrainer:
         self.seed = check_int(seed, 'seed', 0)
         self.device, self.dtype = resolve_device(device), check_float_dtype(dtype)
         self.mem_gb = None if mem_gb is None else _check_number(mem_gb, 'mem_gb', positive=True)
-        self.net, self.verbose, self.center, self._store = net.to(self.device, self.dtype), verbose, bool(center), None
+        self.verbose, self.center = check_bool(verbose, 'verbose'), check_bool(center, 'center')
+        self.net, self._store = net.to(self.device, self.dtype), None
         self.init_fingerprint = _fingerprint(self.net)  # identifies the run: a resumed fit starts from the same network
         self.init = copy.deepcopy(self.net).requires_grad_(False) if self.center else None
 

@@ -15,14 +15,14 @@ import warnings
 import numpy as np
 import torch
 
-from .data import (as_targets, check_finite, check_float_dtype, check_int, check_matrix, check_same_length,
-                              check_targets_like, resolve_device, sync)
-from .eigenpro2 import eigenpro2_epoch
+from .data import (as_targets, check_bool, check_finite, check_float_dtype, check_int, check_matrix,
+                              check_same_length, check_targets_like, resolve_device, sync)
+from .eigenpro2 import eigenpro2_epoch, eigenpro2_gram_epoch, gram_features
 from .history import HistoryStore
 from .kernels import block_rows, kernel_matmul, make_kernel
 from .metrics import accuracy_from_predictions
 from .nystrom import (eigenpro2_preconditioner, epoch_order, nystrom_eigensystem, residual_coordinates,
-                                 subsample_indices)
+                                 subsample_indices, thin_mm)
 
 # %% ../nbs/05_rfm.ipynb #401ebae3
 RFM_KERNELS = ('laplacian', 'gaussian')
@@ -141,13 +141,17 @@ def eigenpro2_fit(kernel_fn, # k(x, z) -> (n, m)
                   seed:int=0, # seeds the epochs' orders
                   mem_gb:float|None=None, # memory budget of a kernel block
                   start:torch.Tensor|None=None, # (n, c) weights to start from (None: zero)
+                  gram:torch.Tensor|None=None, # (n, n) K(X, X) kept in memory: epochs read its rows (None: evaluate)
                  ): # (weights (n, c), epochs run, relative residual of the last epoch)
     "Kernel regression by EigenPro 2 epochs until the residual seen in an epoch is `tol` of `‖y‖`."
     pre = eigenpro2_preconditioner(kernel_fn, X, eigensystem=eigensystem, mem_gb=mem_gb)
     weights = torch.zeros_like(y) if start is None else start.clone()
     y_norm2, rel = float(y.square().sum()), math.nan
+    features = None if gram is None else gram_features(gram, pre)
     for epoch in range(1, epochs + 1):
-        seen = eigenpro2_epoch(kernel_fn, X, y, weights, pre, epoch_order(len(X), seed, epoch), mem_gb)
+        order = epoch_order(len(X), seed, epoch)
+        seen = (eigenpro2_epoch(kernel_fn, X, y, weights, pre, order, mem_gb) if gram is None
+                else eigenpro2_gram_epoch(gram, features, y, weights, pre, order))
         rel = math.sqrt(seen / y_norm2) if y_norm2 > 0 else 0.0
         if tol is not None and rel <= tol: break
     return weights, epoch, rel
@@ -203,6 +207,7 @@ class RFM:
                  inner_epochs:int=50, # EigenPro 2 epochs per fit, at most
                  inner_tol:float|None=1e-2, # EigenPro 2 stops at this relative training residual; None: all epochs
                  warm_start:bool=True, # EigenPro 2 starts each fit after the first from the previous fit's weights
+                 gram_gb:float=4.0, # EigenPro 2 keeps K(X, X) in memory when it takes at most this many GB (0: never)
                  mem_gb:float|None=None, # working memory for kernel blocks and gradient batches (GB)
                  device=None, # 'cpu', 'cuda', ...; None: CUDA when present
                  dtype:torch.dtype=torch.float32, # torch.float32 or torch.float64
@@ -218,6 +223,7 @@ class RFM:
         self._set_record(q, warm_start)
         self._set_agop(iters, diag, centering, agop_normalize, agop_samples)
         self._set_runtime(mem_gb, device, dtype, seed, verbose)
+        self.gram_gb = _number(gram_gb, 'gram_gb', strict=False, what='a number of GB >= 0 (0: never keep K(X, X))')
         self.weights, self._recorder = None, None
 
     def _set_kernel(self, kernel, bandwidth):
@@ -237,12 +243,13 @@ class RFM:
     def _set_record(self, q, warm_start):
         low, hint = (2, " (EigenPro 2's preconditioner needs 2 eigenpairs)") if self.solver == 'eigenpro' else (1, '')
         self.q = None if q is None else check_int(q, 'q', low, hint=hint + ' or None (all `nystrom_size`)')
-        self.warm_start = bool(warm_start)
+        self.warm_start = check_bool(warm_start, 'warm_start')
 
     def _set_agop(self, iters, diag, centering, agop_normalize, agop_samples):
         if agop_normalize not in AGOP_NORMALIZATIONS:
             raise ValueError(f"`agop_normalize`={agop_normalize!r} is unknown; use one of {AGOP_NORMALIZATIONS}.")
-        self.iters, self.diag, self.centering = check_int(iters, 'iters', 0), bool(diag), bool(centering)
+        self.iters, self.diag = check_int(iters, 'iters', 0), check_bool(diag, 'diag')
+        self.centering = check_bool(centering, 'centering')
         self.agop_normalize = agop_normalize
         low = 2 if centering else 1  # one centred gradient is zero
         self.agop_samples = None if agop_samples is None else check_int(
@@ -251,7 +258,7 @@ class RFM:
     def _set_runtime(self, mem_gb, device, dtype, seed, verbose):
         self.mem_gb = None if mem_gb is None else _number(mem_gb, 'mem_gb')
         self.device, self.dtype = resolve_device(device), check_float_dtype(dtype)
-        self.seed, self.verbose = check_int(seed, 'seed', 0), bool(verbose)
+        self.seed, self.verbose = check_int(seed, 'seed', 0), check_bool(verbose, 'verbose')
 
     @property
     def history(self):
@@ -341,10 +348,17 @@ class RFM:
         if self.solver == 'solve':
             weights = exact_fit(kernel_fn, Xm, y, self.reg)
             return weights, 0, y - self.reg * weights  # (K + reg I) weights = y
+        gram = self._gram(kernel_fn, Xm)
         weights, epochs, _ = eigenpro2_fit(kernel_fn, Xm, y, es, self.inner_epochs, self.inner_tol, self.seed,
-                                           self.mem_gb, start)
-        # the final weights' predictions (one kernel pass): the residuals an epoch meets are those of older weights
+                                           self.mem_gb, start, gram)
+        # the final weights' predictions: the residuals an epoch meets are those of older weights
+        if gram is not None: return weights, epochs, thin_mm(gram, weights)
         return weights, epochs, kernel_matmul(kernel_fn, Xm, Xm, weights, mem_gb=self.mem_gb)
+
+    def _gram(self, kernel_fn, Xm):
+        "`K(Xm, Xm)`, evaluated once for the fit's epochs, when it takes at most `gram_gb`; else None (blocks)."
+        if len(Xm) ** 2 * Xm.element_size() > self.gram_gb * 2**30: return None
+        return kernel_fn(Xm, Xm)
 
     def _next_metric(self, M, factor, Xm, weights, agop_index, t):
         "M_{t+1}: the AGOP of the fit, taken on the transformed points and pulled back; a zero AGOP keeps M_t."
