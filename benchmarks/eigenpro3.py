@@ -150,7 +150,7 @@ def distance_flops(model, n):
 
 
 def epoch_flops(model, n):
-    "Flops of one epoch's kernel evaluations and products (distance GEMMs, K α, Kᵀ g, correction, projection)."
+    "One epoch's flops as run: distance GEMMs, K α, Kᵀ g, the correction, the projection, the record's residual."
     p, d, c = len(model.centers), model.centers.shape[1], model.n_classes
     pre = model.preconditioner
     s, q, b = pre.eigensystem.s, pre.level, model.batch_size
@@ -159,11 +159,14 @@ def epoch_flops(model, n):
     if model.eigenfunctions_cached: work += 2 * n * q * c
     else: work += 2 * other * n * (d + c)  # K(X_other, X_B) g
     work += batches * (2 * s * q * c + 2 * p * q * c)  # Eᵀ(·) and P(·)
-    pp = model.projection_preconditioner
-    if pp is not None:  # the projection's EigenPro 2 epochs on the precomputed Gram matrix: K θ and the correction
+    pp, gs, epochs = model.projection_preconditioner, model.projection_solver, model.projection_epochs
+    if pp is None: work += batches * 2 * p * p * c  # the exact projection's triangular solves
+    else:  # the projection's EigenPro 2 epochs: K θ (none from θ = 0 in a full batch), K r, Vᵀ(·) and V D(·)
         sp, qp = pp.eigensystem.s, pp.eigensystem.q
-        work += batches * model.projection_epochs * (2 * p * p * c + 2 * sp * p * c + 4 * sp * qp * c)
-    else: work += batches * 2 * p * p * c  # the exact projection's triangular solves
+        if gs is not None and gs.full_batch:
+            work += batches * ((2 * epochs - 1) * 2 * p * p * c + epochs * 4 * sp * qp * c)
+        elif gs is not None: work += batches * epochs * (4 * p * p * c + 4 * sp * qp * c)
+        else: work += batches * epochs * (2 * p * p * c + 2 * sp * p * c + 4 * sp * qp * c)  # kernel evaluated
     return work + 2 * s * p * c  # the history's residual at the subsample, f(X_s) = K(X_s, Z) α (K kept from setup)
 
 

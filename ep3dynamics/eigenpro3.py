@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['shard', 'check_devices', 'EpochBatchSampler', 'RowsDataset', 'make_train_loaders', 'gram_kernel',
-           'projection_operator', 'projection_preconditioner', 'row_positions', 'KernelModel']
+           'projection_operator', 'projection_preconditioner', 'GramEigenPro2', 'row_positions', 'KernelModel']
 
 # %% ../nbs/04_eigenpro3.ipynb #14d2ceea
 import math
@@ -21,7 +21,7 @@ from .data import (
     progress, resolve_device, sync)
 from .eigenpro2 import eigenpro2_solve
 from .history import HistoryStore
-from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul
+from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul, kernel_matmul_residual
 from .metrics import accuracy
 from .nystrom import Eigensystem, data_preconditioner, eigenpro2_preconditioner, epoch_order
 from .nystrom import nystrom_eigensystem, residual_coordinates, resolve_subsample, thin_mm, tmm
@@ -83,6 +83,7 @@ def gram_kernel(K:torch.Tensor, # (p, p) precomputed kernel matrix
         elif len(i) <= len(j): out = K.index_select(0, i).index_select(1, j)
         else: out = K.index_select(1, j).index_select(0, i)
         return out.to(a.dtype)
+    k.matrix, k.symmetric = K, symmetric  # `GramEigenPro2` works on the matrix itself
     return k
 
 # %% ../nbs/04_eigenpro3.ipynb #cb17028b
@@ -94,8 +95,10 @@ def projection_operator(kernel, # k(x, z) -> (n, m)
     p = len(centers)
     if gram is None and block_rows(p, 0, centers.device, centers.dtype, mem_gb) < p: return kernel, centers
     index = torch.arange(p, device=centers.device, dtype=centers.dtype)[:, None]
-    K = kernel(centers, centers) if gram is None else gram
-    return gram_kernel(K, symmetric=bool(torch.equal(K, K.T))), index
+    if gram is None:  # evaluated here: symmetrised (exactly: a + b == b + a in floating point)
+        gram = kernel(centers, centers)
+        gram = gram.add_(gram.T.clone()).mul_(0.5)
+    return gram_kernel(gram, symmetric=bool(torch.equal(gram, gram.T))), index
 
 # %% ../nbs/04_eigenpro3.ipynb #471e30c2
 def projection_preconditioner(kernel, # k(x, z) of the projection (e.g. from `projection_operator`)
@@ -114,6 +117,43 @@ def projection_preconditioner(kernel, # k(x, z) of the projection (e.g. from `pr
         # the automatic level counts eigenvalues above a bound: below q - 1 of them, more pairs change nothing
         if pre.q < q - 1 or q == most: return pre
         q = most
+
+# %% ../nbs/04_eigenpro3.ipynb #55ec129a
+class GramEigenPro2:
+    "EigenPro 2 epochs on a precomputed symmetric Gram matrix: `eigenpro2_solve`'s iterates on `gram_kernel(K)`."
+    def __init__(self,
+                 K:torch.Tensor, # (p, p) symmetric Gram matrix K(Z, Z)
+                 preconditioner): # an `EigenPro2Preconditioner` built on the same p points
+        es = preconditioner.eigensystem
+        self.K, self.preconditioner, self.full_batch = K, preconditioner, preconditioner.batch_size >= len(K)
+        self.S, self.E = es.sample_index.to(K.device), es.eigenvectors
+        self.VD = self.E * (preconditioner.diag / es.s)
+
+    def solve(self,
+              g:torch.Tensor, # (p, c) right-hand side
+              epochs:int=1, # epochs run
+              seed:int=0): # seed of the batch orders
+        "θ ≈ K⁻¹ g (p, c) after `epochs` EigenPro 2 epochs from θ = 0."
+        if self.full_batch: return self._full_batch_solve(g, epochs)
+        K, pre, S = self.K, self.preconditioner, self.S
+        theta, step = torch.zeros_like(g), pre.lr / pre.batch_size
+        for epoch in range(1, epochs + 1):
+            for batch in epoch_order(len(K), seed, epoch).to(K.device).split(pre.batch_size):
+                K_B = K.index_select(0, batch)
+                r = thin_mm(K_B, theta) - g[batch]  # K(Z_B, Z) θ − g_B
+                theta.index_add_(0, batch, r, alpha=-step)
+                theta.index_add_(0, S, thin_mm(self.VD, tmm(self.E, tmm(K_B, r)[S])), alpha=step)  # K symmetric
+        return theta
+
+    def _full_batch_solve(self, g, epochs):
+        "One batch of every center per epoch: its rows in any order, so the centers' own, on `K` itself."
+        step = self.preconditioner.lr / self.preconditioner.batch_size
+        theta = torch.zeros_like(g)
+        for epoch in range(1, epochs + 1):
+            r = -g if epoch == 1 else tmm(self.K, theta) - g  # K θ = Kᵀ θ; none needed from θ = 0
+            u = tmm(self.K, r)  # K(Z_s, Z) r = u[s]
+            theta.sub_(r, alpha=step).index_add_(0, self.S, thin_mm(self.VD, tmm(self.E, u[self.S])), alpha=step)
+        return theta
 
 # %% ../nbs/04_eigenpro3.ipynb #54516530
 def row_positions(A:torch.Tensor, # (m, d) rows to look up
@@ -327,7 +367,7 @@ class KernelModel:
 
     def _build_projection(self, gram, full):
         "The projection onto span K(·, Z): EigenPro 2 on the centers, or a Cholesky factor of K(Z, Z) ('exact')."
-        self._chol = self.projection_preconditioner = None
+        self._chol = self.projection_preconditioner = self._gram_solver = None
         if self.projection == 'exact':
             L, info = torch.linalg.cholesky_ex(self.kernel(self.centers, self.centers).double())
             if int(info):
@@ -344,6 +384,8 @@ class KernelModel:
                              beta, self._proj_kernel, full.jitter, len(pts))
         self.projection_preconditioner = projection_preconditioner(
             self._proj_kernel, self._proj_points, min(len(self.centers), 2000), self.mem_gb, self.seed, es)
+        if getattr(self._proj_kernel, 'symmetric', False):
+            self._gram_solver = GramEigenPro2(self._proj_kernel.matrix, self.projection_preconditioner)
 
     def _report_setup(self):
         pre = self.preconditioner
@@ -383,6 +425,11 @@ class KernelModel:
         return len(self._shared_rows)
 
     @property
+    def projection_solver(self):
+        "The projection's `GramEigenPro2` on the centers' Gram matrix, or None (kernel evaluated, or 'exact')."
+        return self._gram_solver
+
+    @property
     def eigenfunctions_cached(self):
         "Whether Φ = K(X, X_other) E_other is kept, so batches with row numbers need no correction kernel."
         return self._phi is not None
@@ -416,10 +463,18 @@ class KernelModel:
 
     def _step(self, Xb, yb, rows, seed):
         "g = K(X_B, Z)α − y_B, g_z = K(Z, X_B) g, θ = projection of g_z − correction, α −= (lr/b) θ."
+        if len(self.devices) == 1:  # one kernel block, both products on its cache-sized row chunks
+            g, g_z = kernel_matmul_residual(self.kernel, Xb.to(self.device, self.dtype), self.centers, self._weights[0],
+                                            yb.to(self.device, self.dtype), mem_gb=self.mem_gb)
+            return self._update(g_z, g, Xb, rows, seed)
         Ks = [self.kernel(Xb.to(d, self.dtype), Z) for d, Z in zip(self.devices, self._centers)]  # a block per shard
         g = sum(thin_mm(K, a).to(self.device) for K, a in zip(Ks, self._weights)) - yb.to(self.device, self.dtype)
         g_z = torch.cat([tmm(K, g.to(K.device)).to(self.device) for K in Ks])
         del Ks
+        return self._update(g_z, g, Xb, rows, seed)
+
+    def _update(self, g_z, g, Xb, rows, seed):
+        "α −= (lr/b) θ with θ the projection of `g_z` − the data preconditioner's correction."
         theta = self._project(g_z - self._correction(g_z, g, Xb, rows), seed)
         for a, t in zip(self._weights, shard(theta, self.devices)): a.sub_(t, alpha=self.lr / self.batch_size)
         return self
@@ -443,6 +498,8 @@ class KernelModel:
     def _project(self, h, seed):
         "θ ≈ K(Z, Z)⁻¹ h: a few EigenPro 2 epochs on the centers, or the exact solve."
         if self._chol is not None: return torch.cholesky_solve(h.double(), self._chol).to(h.dtype)
+        if self._gram_solver is not None:  # on the Gram matrix itself: no gathers, the same iterates
+            return self._gram_solver.solve(h, self.projection_epochs, seed)
         return eigenpro2_solve(self._proj_kernel, self._proj_points, h, preconditioner=self.projection_preconditioner,
                                epochs=self.projection_epochs, seed=seed, mem_gb=self.mem_gb)
 
