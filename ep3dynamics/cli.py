@@ -15,9 +15,11 @@ import argparse
 import dataclasses
 import functools
 import json
+import logging
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -638,6 +640,11 @@ def build_parser():
     return p
 
 # %% ../nbs/09_reproduce.ipynb #f72b929c
+def _quiet_after_interrupt():
+    "Silence what an interrupted write leaves behind: the store's cancelled coroutines, reported at exit."
+    warnings.filterwarnings('ignore', message='coroutine .* was never awaited', category=RuntimeWarning)
+    logging.getLogger('asyncio').setLevel(logging.CRITICAL)  # "Task was destroyed but it is pending!"
+
 def main(argv:list=None, # the arguments (default: the command line's)
         )->int:
     "Entry point of the `ep3dynamics` console script; returns the exit status."
@@ -649,6 +656,7 @@ def main(argv:list=None, # the arguments (default: the command line's)
             return sweep_command(args)
         summary = reproduce(args.dataset, args.data_dir, args.out, args.device, args.quick, args.seed)
     except KeyboardInterrupt:
+        _quiet_after_interrupt()
         print(INTERRUPTED, file=sys.stderr)
         return 130
     except (ValueError, OSError) as e:  # UsageError is a ValueError
