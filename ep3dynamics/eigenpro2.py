@@ -36,7 +36,7 @@ def eigenpro2_epoch(kernel, # k(x, z) -> (n, m)
     for batch in order.to(weights.device).split(bs):
         g, K_sB = [], []
         for rows, K in _row_blocks(kernel, X[batch], X, X.shape[1] + 2 * weights.shape[1], mem_gb):  # K(X_B, X)
-            g.append(K @ weights - y[batch[rows]])
+            g.append(thin_mm(K, weights) - y[batch[rows]])
             K_sB.append(K[:, sample_index].T)  # its subsample columns: K(X_s, X_B) without a second kernel block
         g, K_sB = torch.cat(g), torch.cat(K_sB, 1)
         weights.index_add_(0, batch, g, alpha=-step)

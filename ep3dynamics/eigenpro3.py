@@ -19,7 +19,7 @@ import torch
 from .data import (
     CustomDataset, as_targets, check_finite, check_float_dtype, check_int, check_matrix, check_same_length,
     progress, resolve_device, sync)
-from .eigenpro2 import eigenpro2_solve
+from .eigenpro2 import eigenpro2_gram_epoch, eigenpro2_solve, gram_features
 from .history import HistoryStore
 from .kernels import as_kernel, block_rows, kernel_diagonal, kernel_matmul, kernel_matmul_residual
 from .metrics import accuracy
@@ -128,6 +128,8 @@ class GramEigenPro2:
         self.K, self.preconditioner, self.full_batch = K, preconditioner, preconditioner.batch_size >= len(K)
         self.S, self.E = es.sample_index.to(K.device), es.eigenvectors
         self.VD = self.E * (preconditioner.diag / es.s)
+        # smaller batches: EigenPro 2's in-memory epoch, its Φ = K(Z, Z_s) E evaluated once for every solve
+        self._features = None if self.full_batch else gram_features(K, preconditioner)
 
     def solve(self,
               g:torch.Tensor, # (p, c) right-hand side
@@ -135,14 +137,10 @@ class GramEigenPro2:
               seed:int=0): # seed of the batch orders
         "θ ≈ K⁻¹ g (p, c) after `epochs` EigenPro 2 epochs from θ = 0."
         if self.full_batch: return self._full_batch_solve(g, epochs)
-        K, pre, S = self.K, self.preconditioner, self.S
-        theta, step = torch.zeros_like(g), pre.lr / pre.batch_size
+        theta = torch.zeros_like(g)
         for epoch in range(1, epochs + 1):
-            for batch in epoch_order(len(K), seed, epoch).to(K.device).split(pre.batch_size):
-                K_B = K.index_select(0, batch)
-                r = thin_mm(K_B, theta) - g[batch]  # K(Z_B, Z) θ − g_B
-                theta.index_add_(0, batch, r, alpha=-step)
-                theta.index_add_(0, S, thin_mm(self.VD, tmm(self.E, tmm(K_B, r)[S])), alpha=step)  # K symmetric
+            eigenpro2_gram_epoch(self.K, self._features, g, theta, self.preconditioner,
+                                 epoch_order(len(self.K), seed, epoch))
         return theta
 
     def _full_batch_solve(self, g, epochs):
