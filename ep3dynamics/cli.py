@@ -32,7 +32,8 @@ from .data import (DATASETS, CustomDataset, check_seed, is_live, load_dataset, p
                               seeded_subset)
 from .dynamics import (abs_cosine, change_from_original, eigenvalue_drift, noise_floor, principal_angles,
                                   stabilization_step, step_changes)
-from .history import HistoryStore, annotate_history, load_history, netcdf_engine, save_history
+from .history import (HistoryStore, annotate_history, committed_steps, load_history, netcdf_engine,
+                                 save_history)
 from .kernels import Kernel, make_kernel
 from .metrics import accuracy
 from . import plots
@@ -104,11 +105,13 @@ def ntk_kernel(depth:int, # number of layers of the ReLU network
 def read_history(path, # a history (or noise floor) in the output folder
                  reader=load_history, # how to read it
                 ):
-    "The history at `path` (None when there is none); an unreadable one is a `UsageError` naming it."
+    "The history at `path` (None when there is none yet); an unreadable one is a `UsageError` naming it."
     path = Path(path)
     if not path.exists():
         return None
     try:
+        if path.is_dir() and committed_steps(path) == 0:
+            return None  # stopped before its first step was committed: the run starts again on it
         return reader(path)
     except Exception as e:  # whatever a truncated, foreign or random-bytes file raises
         raise UsageError(f"{str(path)!r} is not a history this command can read ({type(e).__name__}: "

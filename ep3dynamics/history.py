@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SOLVERS', 'STEP_KINDS', 'STATE_PREFIX', 'STORE_KEY', 'netcdf_safe', 'netcdf_attrs', 'fingerprint', 'run_identity',
            'identity_differences', 'HistoryStore', 'netcdf_engine', 'save_history', 'load_history', 'toy_eigensystem',
-           'annotate_history', 'combine_runs']
+           'committed_steps', 'annotate_history', 'combine_runs']
 
 # %% ../nbs/06_history.ipynb #74fe7702
 import fcntl
@@ -636,6 +636,17 @@ def toy_eigensystem(s:int=20, # points
     vals = np.sort(rng.uniform(0.1, 1.0, q))[::-1].copy()
     idx = np.arange(s) if train_index is None else np.asarray(train_index)
     return vals, vecs, idx
+
+# %% ../nbs/06_history.ipynb #07ed6c9b
+def committed_steps(path:str|Path, # a history store folder; it need not exist yet
+                   ) -> int:
+    "How many steps the store at `path` has committed: 0 for a new path, or a run stopped before its first step."
+    path = Path(path)
+    if not path.exists():
+        return 0
+    if not (path.is_dir() and _is_store(path)):
+        raise ValueError(f"`path`='{path}' is not a history store; give the .zarr folder a run wrote.")
+    return int(_open_group(LocalStore(path, read_only=True), 'r').attrs[STORE_KEY]['steps'])
 
 # %% ../nbs/06_history.ipynb #2152fe50
 def annotate_history(path:str|Path, # a history store folder
