@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -443,11 +444,24 @@ def summary_markdown(summary, links=True):
     figures = ', '.join(f"[{k}]({v})" for k, v in s['figures'].items())
     return f"{head}{table}\n\n## Findings\n\n{findings}\n" + (f"\n## Figures\n\n{figures}\n" if links else '')
 
+def _write_text(path, # the file to write
+               text:str, # its whole content
+              ) -> Path:
+    "Write `text` to `path` whole or not at all (a Ctrl-C never leaves it half-written), with the user's umask."
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
 def write_summary(summary, out):
     "Write `summary.json` and `summary.md` into `out`; returns their paths."
     out = Path(out)
-    (out/'summary.json').write_text(json.dumps(summary, indent=2))
-    (out/'summary.md').write_text(summary_markdown(summary))
+    _write_text(out/'summary.json', json.dumps(summary, indent=2))
+    _write_text(out/'summary.md', summary_markdown(summary))
     return out/'summary.json', out/'summary.md'
 
 # %% ../nbs/09_reproduce.ipynb #c9b12559
@@ -483,7 +497,7 @@ def _check_config(out, config):
             diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
             raise UsageError(f"--out {str(out)!r} holds results of another configuration (differs in {diff}); "
                              f"pass another --out, or delete that folder to start afresh.")
-    path.write_text(json.dumps(config, indent=2))
+    _write_text(path, json.dumps(config, indent=2))
 
 # %% ../nbs/09_reproduce.ipynb #c247b3f7
 def _load(dataset, data_dir, n_train, normalize, seed):
