@@ -32,7 +32,8 @@ def execute_nb(path, skip=('gpu', 'notest')):
     # notebooks authored elsewhere (e.g. with jupytext) open in Jupyter with the standard Python kernel
     nb.metadata = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
     write_nb(nb, path)
-    subprocess.run(['nbdev_clean', '--fname', str(path)], check=True)
+    clean = Path(sys.executable).with_name('nbdev_clean')  # this venv's, also when it is not activated
+    subprocess.run([str(clean) if clean.exists() else 'nbdev_clean', '--fname', str(path)], check=True)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
