@@ -646,7 +646,11 @@ def committed_steps(path:str|Path, # a history store folder; it need not exist y
         return 0
     if not (path.is_dir() and _is_store(path)):
         raise ValueError(f"`path`='{path}' is not a history store; give the .zarr folder a run wrote.")
-    return int(_open_group(LocalStore(path, read_only=True), 'r').attrs[STORE_KEY]['steps'])
+    marker = _open_group(LocalStore(path, read_only=True), 'r').attrs[STORE_KEY]
+    try:
+        return int(marker['steps'])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"`path`='{path}' is a damaged history store (its commit marker: {_one_line(e)}).") from None
 
 # %% ../nbs/06_history.ipynb #2152fe50
 def annotate_history(path:str|Path, # a history store folder
