@@ -15,9 +15,11 @@ import json
 import math
 import os
 import re
+import shutil
 import socket
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import dask.array
@@ -273,9 +275,15 @@ def _step_dims(arr):
     names = arr.metadata.dimension_names
     return bool(names) and names[0] == 'step'
 
+def _members(group, kind='arrays'):
+    "`group.arrays()` (or `kind`: 'array_keys', 'group_keys'), quiet about a killed writer's leftovers in it."
+    with warnings.catch_warnings():  # zarr warns on each file it does not recognise: '*.partial', a half-made slot
+        warnings.filterwarnings('ignore', message='.*is not recognized as a component of a Zarr hierarchy')
+        return list(getattr(group, kind)())
+
 def _create_arrays(group, row):
     "The history's per-step arrays, empty along `step`, one step per chunk, plus the sample/component coords."
-    for name in list(group.array_keys()):  # a first step cut by a kill
+    for name in _members(group, 'array_keys'):  # a first step cut by a kill
         del group[name]
     arrays = {}
     for name, (dims, a) in row.items():
@@ -299,9 +307,9 @@ def _write_state(group, slot, state):
 def _read_state(group, slot):
     "The state held in the subgroup `slot` as numpy arrays."
     name = f'{STATE_PREFIX}{slot}'
-    if name not in group.group_keys():
+    if name not in _members(group, 'group_keys'):
         return {}
-    return {k: np.asarray(a[...]) for k, a in group[name].arrays()}
+    return {k: np.asarray(a[...]) for k, a in _members(group[name])}
 
 def _state_arrays(state):
     "The solver state as a dict of numpy copies, checked."
@@ -321,13 +329,17 @@ _PARTIAL = re.compile(r'.*\.[0-9a-f]{32}\.partial')
 _COORDS = ('step', 'sample', 'component', 'train_index')
 
 def _repair(group, path, n):
-    "Cut every per-step array back to the `n` committed steps and remove the killed writer's temporary files."
-    for _, arr in group.arrays():
-        if _step_dims(arr) and arr.shape[0] != n:
-            arr.resize((n,) + arr.shape[1:])
+    "Remove the killed writer's temporary files and half-made state slot; cut the per-step arrays to `n` steps."
     for p in path.rglob('*.partial'):
         if _PARTIAL.fullmatch(p.name):
             p.unlink()
+    for slot in 'ab':  # the slot the marker points to is whole: it was written before the marker
+        folder = path/f'{STATE_PREFIX}{slot}'
+        if folder.is_dir() and not (folder/'zarr.json').exists():
+            shutil.rmtree(folder)
+    for _, arr in _members(group):
+        if _step_dims(arr) and arr.shape[0] != n:
+            arr.resize((n,) + arr.shape[1:])
 
 def _public_attrs(attrs, sizes=None):
     "The history attrs of a store's root attrs (without the store's own key), with s and q filled in."
@@ -341,7 +353,7 @@ def _read(group, lazy=False):
     "The committed steps of the store `group` as a Dataset (dask-backed when `lazy`), with the committed state."
     marker = group.attrs[STORE_KEY]
     variables = {}
-    for name, arr in group.arrays():
+    for name, arr in _members(group):
         dims = tuple(arr.metadata.dimension_names)
         data = dask.array.from_zarr(arr) if lazy and name not in _COORDS else arr
         variables[name] = (dims, data[:marker['steps']] if dims[0] == 'step' else data[...])
@@ -394,7 +406,7 @@ class HistoryStore:
         self._group, self.path, self._lock = group, path, lock
         marker = group.attrs[STORE_KEY]
         self._n, self._slot = marker['steps'], marker['slot']
-        self._arrays = {k: a for k, a in group.arrays() if _step_dims(a)} if self._n else {}
+        self._arrays = {k: a for k, a in _members(group) if _step_dims(a)} if self._n else {}
         self._steps = np.asarray(group['step'][:self._n]).tolist() if self._n else []
         self._state = _read_state(group, self._slot)
         self._closed = False

@@ -24,9 +24,12 @@ def execute_nb(path, skip=('gpu', 'notest')):
     nb = read_nb(path)
     NBProcessor(path, nb=nb, process=True, rm_directives=False)  # parse `#|` directives, keep them in the source
     os.environ['IN_TEST'] = '1'
+    skipped = _skipper(skip)
+    for c in nb.cells:  # execnb keeps a cell's old outputs when it prints nothing now: start every run cell empty
+        if not skipped(c): c.outputs = []
     shell = CaptureShell(path, mpl_format='png')  # retina figures would quadruple the notebooks' size
     with working_directory(path.parent):
-        shell.run_all(nb, exc_stop=True, preproc=_skipper(skip))
+        shell.run_all(nb, exc_stop=True, preproc=skipped)
     for c in nb.cells:  # drop execnb's parse cache so it is not written back
         c.pop('directives_', None)
     # notebooks authored elsewhere (e.g. with jupytext) open in Jupyter with the standard Python kernel
