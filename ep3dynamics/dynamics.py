@@ -271,7 +271,7 @@ FLOOR_POINTS = ('own', 'common')
 
 def _draw(kernel_fn, X, s, q, seed, points, common_index):
     "One draw's eigensystem: on its own subsample, or as eigenfunctions on `common_index`."
-    es = nystrom_eigensystem(kernel_fn, X, s=s, q=q, seed=seed)
+    es = nystrom_eigensystem(kernel_fn, X, nystrom_size=s, q=q, seed=seed)
     if points == 'own':
         return es
     F = es.eigenfunctions(X[common_index])
@@ -294,7 +294,7 @@ def noise_floor(kernel_fn, # the kernel, fixed for every draw (a Kernel, a name 
     kernel = as_kernel(kernel_fn)
     store = HistoryStore.open(None, 'nystrom', 'draw', {'s': s, 'q': q, 'seed': seed, 'points': points}, kernel=kernel,
                               attrs={'protocol': f'noise-floor-{points}'})
-    first = nystrom_eigensystem(kernel, X, s=s, q=q, seed=seed)
+    first = nystrom_eigensystem(kernel, X, nystrom_size=s, q=q, seed=seed)
     store.record(0, first)
     for i in range(1, n_draws):
         store.record(i, _draw(kernel, X, s, q, seed + i, points, first.sample_index))
