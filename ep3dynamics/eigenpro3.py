@@ -126,10 +126,11 @@ class GramEigenPro2:
                  preconditioner): # an `EigenPro2Preconditioner` built on the same p points
         es = preconditioner.eigensystem
         self.K, self.preconditioner, self.full_batch = K, preconditioner, preconditioner.batch_size >= len(K)
-        self.S, self.E = es.sample_index.to(K.device), es.eigenvectors
-        self.VD = self.E * (preconditioner.diag / es.s)
-        # smaller batches: EigenPro 2's in-memory epoch, its Φ = K(Z, Z_s) E evaluated once for every solve
-        self._features = None if self.full_batch else gram_features(K, preconditioner)
+        if self.full_batch:  # the correction from u = K r: u[s] and E, D
+            self.S, self.E = es.sample_index.to(K.device), es.eigenvectors
+            self.VD = self.E * (preconditioner.diag / es.s)
+        else:  # EigenPro 2's in-memory epoch, its Φ = K(Z, Z_s) E evaluated once for every solve
+            self._features = gram_features(K, preconditioner)
 
     def solve(self,
               g:torch.Tensor, # (p, c) right-hand side

@@ -174,10 +174,9 @@ STUDY_RUNNERS = {'ntk': _run_ntk, 'rfm': _run_rfm, 'network': _run_network}
 # %% ../nbs/11_sweep.ipynb #badb9965
 def _write_status(folder, run, **status):
     "Write the run's status JSON next to its history, atomically."
-    path = Path(folder)/f'{run.id}.json'
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(json.dumps({**run.as_dict(), 'id': run.id, **status}, indent=1, default=str))
-    os.replace(tmp, path)
+    from ep3dynamics.cli import _write_text  # whole or not at all, as reproduce writes its own files
+    _write_text(Path(folder)/f'{run.id}.json', json.dumps({**run.as_dict(), 'id': run.id, **status}, indent=1,
+                                                          default=str))
 
 def run_status(out, run):
     "The recorded status dict of `run` in the sweep folder `out` (`{'status': 'pending'}` before it starts)."
