@@ -495,7 +495,7 @@ def kernel_matmul(kernel, # a `Kernel`, a name in `KERNEL_NAMES`, or a callable 
     _check_points(X, Z)
     A, vector = _as_weights(A, len(Z), 'A', X)
     out = X.new_empty(len(X), A.shape[1])
-    # as (Aᵀ Kᵀ)ᵀ: with MKL on the CPU, `K @ A` for a few columns takes a 2-3x slower path (the same on a GPU)
+    # as (Aᵀ Kᵀ)ᵀ: with MKL on the CPU, `K @ A` for a few columns takes a 2-3x slower path
     for rows, K in _row_blocks(kernel, X, Z, X.shape[1] + A.shape[1], mem_gb): out[rows] = (A.T @ K.T).T
     return out[:, 0] if vector else out
 
